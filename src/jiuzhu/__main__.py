@@ -1,0 +1,3 @@
+from jiuzhu.manage import main
+
+main()

@@ -1,0 +1,100 @@
+"""Roles, what each may do, and which personal fields each may see — in one place.
+
+security.md §B.8/9: a view without an entry here fails the tests; a field a
+role may not see is never rendered, a field it may see only masked is masked
+by `jiuzhu.domain.masking`, and a full value is shown only on an explicit,
+audited reveal.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Protocol
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ASSISTANCE_OFFICER = "assistance_officer", "救助专干"
+    COMMUNITY_WORKER = "community_worker", "社区工作人员"
+    GRID_WORKER = "grid_worker", "网格员"
+    COUNTY_APPROVER = "county_approver", "县级审批人"
+    DEPARTMENT_LIAISON = "department_liaison", "部门联络员"
+    AUDITOR = "auditor", "审计员"
+    ADMIN = "admin", "系统管理员"
+
+
+class Action(StrEnum):
+    HOUSEHOLD_SEARCH = "household.search"
+    HOUSEHOLD_VIEW = "household.view"
+    HOUSEHOLD_EXPORT = "household.export"
+    HOUSEHOLD_EDIT = "household.edit"
+    ROSTER_IMPORT = "roster.import"
+    AUDIT_VIEW = "audit.view"
+    REFERENCE_MANAGE = "reference.manage"
+    USER_MANAGE = "user.manage"
+
+
+R = Role
+A = Action
+
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    A.HOUSEHOLD_SEARCH: frozenset({R.ASSISTANCE_OFFICER, R.COMMUNITY_WORKER, R.GRID_WORKER, R.COUNTY_APPROVER, R.DEPARTMENT_LIAISON}),
+    A.HOUSEHOLD_VIEW: frozenset({R.ASSISTANCE_OFFICER, R.COMMUNITY_WORKER, R.GRID_WORKER, R.COUNTY_APPROVER, R.DEPARTMENT_LIAISON}),
+    A.HOUSEHOLD_EXPORT: frozenset({R.ASSISTANCE_OFFICER, R.COUNTY_APPROVER}),
+    A.HOUSEHOLD_EDIT: frozenset({R.ASSISTANCE_OFFICER, R.COMMUNITY_WORKER}),
+    A.ROSTER_IMPORT: frozenset({R.ASSISTANCE_OFFICER}),
+    A.AUDIT_VIEW: frozenset({R.AUDITOR}),
+    A.REFERENCE_MANAGE: frozenset({R.ADMIN}),
+    A.USER_MANAGE: frozenset({R.ADMIN}),
+}  # fmt: skip
+
+
+class Visibility(StrEnum):
+    HIDDEN = "hidden"  # never rendered, not even masked
+    MASKED = "masked"  # masked; no reveal
+    REVEAL = "reveal"  # masked, with an audited "show in full"
+
+
+class SensitiveField(StrEnum):
+    ID_NUMBER = "id_number"
+    PHONE = "phone"
+    BANK_ACCOUNT = "bank_account"
+    HEALTH = "health"  # health status, disability, medical expenses
+    ADDRESS = "address"
+    NAME = "name"
+
+
+V = Visibility
+F = SensitiveField
+
+FIELD_VISIBILITY: dict[Role, dict[SensitiveField, Visibility]] = {
+    R.ASSISTANCE_OFFICER: {F.ID_NUMBER: V.REVEAL, F.PHONE: V.REVEAL, F.BANK_ACCOUNT: V.REVEAL, F.HEALTH: V.REVEAL, F.ADDRESS: V.REVEAL, F.NAME: V.REVEAL},
+    R.COUNTY_APPROVER: {F.ID_NUMBER: V.REVEAL, F.PHONE: V.REVEAL, F.BANK_ACCOUNT: V.REVEAL, F.HEALTH: V.REVEAL, F.ADDRESS: V.REVEAL, F.NAME: V.REVEAL},
+    R.COMMUNITY_WORKER: {F.ID_NUMBER: V.MASKED, F.PHONE: V.REVEAL, F.BANK_ACCOUNT: V.MASKED, F.HEALTH: V.REVEAL, F.ADDRESS: V.REVEAL, F.NAME: V.REVEAL},
+    R.GRID_WORKER: {F.ID_NUMBER: V.MASKED, F.PHONE: V.REVEAL, F.BANK_ACCOUNT: V.HIDDEN, F.HEALTH: V.MASKED, F.ADDRESS: V.REVEAL, F.NAME: V.REVEAL},
+    R.DEPARTMENT_LIAISON: {F.ID_NUMBER: V.MASKED, F.PHONE: V.MASKED, F.BANK_ACCOUNT: V.HIDDEN, F.HEALTH: V.HIDDEN, F.ADDRESS: V.MASKED, F.NAME: V.MASKED},
+    R.AUDITOR: {f: V.HIDDEN for f in F},
+    R.ADMIN: {f: V.HIDDEN for f in F},
+}  # fmt: skip
+
+
+class HasRole(Protocol):
+    role: str
+    is_active: bool
+
+
+def can(user: object, action: Action) -> bool:
+    """True when the user's role is allowed the action. Anonymous or inactive users may do nothing."""
+    role = getattr(user, "role", "")
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    return role in PERMISSIONS.get(action, frozenset())
+
+
+def visibility(user: object, field: SensitiveField) -> Visibility:
+    role = getattr(user, "role", "")
+    try:
+        return FIELD_VISIBILITY[Role(role)][field]
+    except (ValueError, KeyError):
+        return Visibility.HIDDEN

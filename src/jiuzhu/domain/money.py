@@ -1,0 +1,76 @@
+"""Money: `Decimal` yuan with two places, one rounding rule (half up, to the fen).
+
+Amounts cross the system boundary as text (`"950.00"`) or integer fen, never
+as binary float.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+from jiuzhu.domain.errors import DomainError
+
+FEN = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+_PLAIN_AMOUNT = re.compile(r"[0-9]+(\.[0-9]{1,2})?")
+
+
+class AmountError(DomainError):
+    code = "non_numeric_amount"
+    default_message = "金额格式不正确，应为不超过两位小数的数字（如 950 或 950.50）"
+
+
+class NegativeAmount(AmountError):
+    code = "negative_amount"
+    default_message = "金额不能为负数"
+
+
+def round_fen(value: Decimal | int | str) -> Decimal:
+    """The platform's one rounding rule: to the fen, half up (四舍五入到分)."""
+    if isinstance(value, float):  # pragma: no cover - guarded by type checks too
+        raise TypeError("money must not be a float")
+    return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def parse_amount(raw: str | None) -> Decimal:
+    """Parse a plain non-negative yuan amount as the exchange standard writes it.
+
+    `[0-9]+(\\.[0-9]{1,2})?` after trimming; a leading '-' before such a
+    number is `negative_amount` (-0.00 included); anything else is
+    `non_numeric_amount`.
+    """
+    text = (raw or "").strip()
+    if _PLAIN_AMOUNT.fullmatch(text):
+        return round_fen(text)
+    if text.startswith("-") and _PLAIN_AMOUNT.fullmatch(text[1:]):
+        raise NegativeAmount()
+    raise AmountError()
+
+
+def to_fen(amount: Decimal) -> int:
+    """Integer fen, for bank files and integrity checks."""
+    return int((round_fen(amount) * 100).to_integral_value())
+
+
+def from_fen(fen: int) -> Decimal:
+    return (Decimal(fen) / 100).quantize(FEN)
+
+
+def format_yuan(amount: Decimal) -> str:
+    """'1,234.50' — thousands separators for screens and documents."""
+    return f"{round_fen(amount):,.2f}"
+
+
+__all__ = [
+    "FEN",
+    "ZERO",
+    "AmountError",
+    "NegativeAmount",
+    "format_yuan",
+    "from_fen",
+    "parse_amount",
+    "round_fen",
+    "to_fen",
+]
