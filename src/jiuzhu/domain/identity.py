@@ -11,7 +11,9 @@ birth date, derived facts (birth date, sex, age at a date) and the upgrade of
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
+from typing import Literal
 
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
@@ -19,6 +21,12 @@ from stdnum.cn import ric
 from jiuzhu.domain.errors import DomainError
 
 EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
+
+# ASCII digits only: str.isdigit() also accepts full-width and other Unicode
+# digits (and "²"), which are not a valid ID number's characters.
+_ID18 = re.compile(r"[0-9]{17}[0-9X]")
+_ID15 = re.compile(r"[0-9]{15}")
+_REGION_MODES = ("none", "province", "county")
 
 #: The first two digits of a region code: provinces, autonomous regions,
 #: municipalities, Hong Kong/Macao/Taiwan (GB/T 2260).
@@ -109,7 +117,7 @@ def parse_resident_id(
     raw: str | None,
     *,
     latest_birth_date: dt.date | None = None,
-    check_region: str = "province",
+    check_region: Literal["none", "province", "county"] = "province",
 ) -> ResidentId:
     """Validate an 18-character ID number, raising the first defect found.
 
@@ -120,10 +128,12 @@ def parse_resident_id(
     leading digits) or "county" (the full six digits against the GB/T 2260
     table shipped with python-stdnum, valid in the birth year).
     """
+    if check_region not in _REGION_MODES:
+        raise ValueError(f"check_region must be one of {_REGION_MODES}, not {check_region!r}")
     number = normalise(raw)
     if not number:
         raise BlankIdNumber()
-    if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not _ID18.fullmatch(number):
         raise BadIdFormat()
     if number[17] != check_character(number[:17]):
         raise BadCheckCharacter()
@@ -131,14 +141,17 @@ def parse_resident_id(
         birth_date = ric.get_birth_date(number)
     except stdnum_errors.ValidationError:
         raise BadBirthDate() from None
-    if birth_date < EARLIEST_BIRTH_DATE or (latest_birth_date is not None and birth_date > latest_birth_date):
+    too_late = latest_birth_date is not None and birth_date > latest_birth_date
+    if birth_date < EARLIEST_BIRTH_DATE or too_late:
         raise BadBirthDate()
     if check_region != "none" and number[:2] not in PROVINCE_CODES:
         raise BadRegion()
     if check_region == "county":
         try:
             ric.get_birth_place(number)
-        except stdnum_errors.ValidationError:
+        except (stdnum_errors.ValidationError, KeyError):
+            # python-stdnum raises KeyError (not a ValidationError) when the
+            # prefix names a province or city but no county, e.g. 110188.
             raise BadRegion() from None
     return ResidentId(number=number, birth_date=birth_date)
 
@@ -147,7 +160,7 @@ def upgrade_15_to_18(raw: str) -> str:
     """Upgrade a first-generation 15-digit number: insert '19' before the
     two-digit birth year and append the check character."""
     number = normalise(raw)
-    if len(number) != 15 or not number.isdigit():
+    if not _ID15.fullmatch(number):
         raise BadIdFormat("15位身份证号码应为15位数字")
     first17 = number[:6] + "19" + number[6:]
     upgraded = first17 + check_character(first17)

@@ -29,9 +29,12 @@ class NegativeAmount(AmountError):
 
 def round_fen(value: Decimal | int | str) -> Decimal:
     """The platform's one rounding rule: to the fen, half up (四舍五入到分)."""
-    if isinstance(value, float):  # pragma: no cover - guarded by type checks too
+    if isinstance(value, float | bool):
         raise TypeError("money must not be a float")
-    return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
+    amount = Decimal(value)
+    if not amount.is_finite():
+        raise ValueError("money must be a finite number")
+    return amount.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
 def parse_amount(raw: str | None) -> Decimal:
@@ -41,6 +44,10 @@ def parse_amount(raw: str | None) -> Decimal:
     number is `negative_amount` (-0.00 included); anything else is
     `non_numeric_amount`.
     """
+    if raw is not None and not isinstance(raw, str):
+        # A spreadsheet's numeric cell (often a float) must be turned into
+        # text by the importer first; it is never guessed at here.
+        raise TypeError("parse_amount takes the text of an amount")
     text = (raw or "").strip()
     if _PLAIN_AMOUNT.fullmatch(text):
         return round_fen(text)
@@ -55,6 +62,9 @@ def to_fen(amount: Decimal) -> int:
 
 
 def from_fen(fen: int) -> Decimal:
+    """Yuan from integer fen (exact)."""
+    if isinstance(fen, bool) or not isinstance(fen, int):
+        raise TypeError("fen must be an int")
     return (Decimal(fen) / 100).quantize(FEN)
 
 
