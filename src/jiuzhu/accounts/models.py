@@ -79,6 +79,9 @@ class LoginAttempt(models.Model):
         verbose_name = "登录尝试"
         verbose_name_plural = "登录尝试"
 
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M} {'成功' if self.succeeded else '失败'}"
+
 
 class UserSession(models.Model):
     """Which server sessions belong to a user, so disabling them ends every session."""
@@ -93,3 +96,6 @@ class UserSession(models.Model):
         "session_key": ("none", "会话管理"),
         "logged_in_at": ("none", "会话管理"),
     }
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.logged_in_at:%Y-%m-%d %H:%M}"

@@ -110,7 +110,7 @@ AUTHENTICATION_BACKENDS = ["jiuzhu.accounts.backends.LockoutAwareBackend"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 if JIUZHU_ENV == "test":
     # Hashing cost is not what the tests are about; login security tests still run the real flow.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S303
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "jiuzhu.accounts.passwords.ComplexityValidator"},
     {"NAME": "jiuzhu.accounts.passwords.ContextWordsValidator"},
@@ -168,7 +168,7 @@ WHITENOISE_USE_FINDERS = JIUZHU_ENV != "production"
 
 def _xstatic_dirs() -> list[tuple[str, str]]:
     """Bootstrap comes from the xstatic-bootstrap package, never a CDN."""
-    import xstatic.pkg.bootstrap as bootstrap  # type: ignore[import-untyped]
+    import xstatic.pkg.bootstrap as bootstrap
 
     return [("bootstrap", bootstrap.BASE_DIR)]
 

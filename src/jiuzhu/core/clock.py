@@ -15,3 +15,8 @@ def now() -> dt.datetime:
 def today() -> dt.date:
     """Today's date in Asia/Shanghai (the platform's time zone)."""
     return timezone.localdate()
+
+
+def localtime(value: dt.datetime) -> dt.datetime:
+    """A stored (UTC) time shown in Asia/Shanghai."""
+    return timezone.localtime(value)

@@ -15,7 +15,7 @@ from django.db.models import Model
 from jiuzhu.core.keys import blind_index, keyring
 
 
-class SealedField(models.TextField):  # type: ignore[type-arg]
+class SealedField(models.TextField[str, str]):
     """Text stored encrypted; `purpose` is bound to the ciphertext."""
 
     def __init__(self, *args: Any, purpose: str, **kwargs: Any) -> None:
@@ -44,7 +44,7 @@ class SealedField(models.TextField):  # type: ignore[type-arg]
         return super().get_lookup(lookup_name)
 
 
-class BlindIndexField(models.CharField):  # type: ignore[type-arg]
+class BlindIndexField(models.CharField[str, str]):
     """HMAC-SM3 of the sibling field `source`, recomputed on every save and bulk insert."""
 
     def __init__(self, *args: Any, source: str, purpose: str, **kwargs: Any) -> None:

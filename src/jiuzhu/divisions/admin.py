@@ -4,7 +4,7 @@ from jiuzhu.divisions.models import Division
 
 
 @admin.register(Division)
-class DivisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class DivisionAdmin(admin.ModelAdmin[Division]):
     list_display = ("code", "name", "level", "parent")
     list_filter = ("level",)
     search_fields = ("code", "name")

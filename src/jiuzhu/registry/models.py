@@ -18,7 +18,7 @@ from django.db import models
 
 from jiuzhu.core.fields import BlindIndexField, SealedField
 
-Privacy = ClassVar[dict[str, tuple[str, str]]]
+PrivacyTags = dict[str, tuple[str, str]]
 
 
 class Program(models.TextChoices):
@@ -89,7 +89,10 @@ class Employment(models.TextChoices):
 class Household(models.Model):
     household_no = models.CharField("家庭编号", max_length=32, unique=True)
     community = models.ForeignKey(
-        "divisions.Division", verbose_name="社区/村", on_delete=models.PROTECT, related_name="households"
+        "divisions.Division",
+        verbose_name="社区/村",
+        on_delete=models.PROTECT,
+        related_name="households",
     )
     grid = models.ForeignKey(
         "divisions.Division",
@@ -101,12 +104,20 @@ class Household(models.Model):
     )
     division_path = models.CharField("辖区路径", max_length=80, db_index=True, editable=False)
     address = models.CharField("住址", max_length=200)
-    program = models.CharField("救助类别", max_length=32, choices=Program.choices, default=Program.NONE)
-    review_class = models.CharField("复核分类", max_length=1, choices=ReviewClass.choices, blank=True)
+    program = models.CharField(
+        "救助类别", max_length=32, choices=Program.choices, default=Program.NONE
+    )
+    review_class = models.CharField(
+        "复核分类", max_length=1, choices=ReviewClass.choices, blank=True
+    )
     enrolled_on = models.DateField("纳入日期", null=True, blank=True)
     last_verified_on = models.DateField("最近核查日期", null=True, blank=True)
-    monthly_benefit = models.DecimalField("月救助金额（元）", max_digits=12, decimal_places=2, default=0)
-    declared_monthly_income = models.DecimalField("申报月收入（元）", max_digits=12, decimal_places=2, default=0)
+    monthly_benefit = models.DecimalField(
+        "月救助金额（元）", max_digits=12, decimal_places=2, default=0
+    )
+    declared_monthly_income = models.DecimalField(
+        "申报月收入（元）", max_digits=12, decimal_places=2, default=0
+    )
     bank_name = models.CharField("开户银行", max_length=60, blank=True)
     bank_account = SealedField("银行账号", purpose="bank_account", blank=True, default="")
     bank_account_index = BlindIndexField(source="bank_account", purpose="bank_account")
@@ -114,7 +125,7 @@ class Household(models.Model):
     created_at = models.DateTimeField("建档时间")
     updated_at = models.DateTimeField("更新时间")
 
-    privacy: Privacy = {
+    privacy: ClassVar[PrivacyTags] = {
         "id": ("none", "主键"),
         "household_no": ("none", "家庭编号"),
         "community": ("none", "辖区"),
@@ -149,7 +160,9 @@ class Household(models.Model):
 
 
 class Member(models.Model):
-    household = models.ForeignKey(Household, verbose_name="家庭", on_delete=models.PROTECT, related_name="members")
+    household = models.ForeignKey(
+        Household, verbose_name="家庭", on_delete=models.PROTECT, related_name="members"
+    )
     id_number = SealedField("身份证号", purpose="id_number")
     id_number_index = BlindIndexField(source="id_number", purpose="id_number", unique=True)
     name = models.CharField("姓名", max_length=50, db_index=True)
@@ -158,15 +171,21 @@ class Member(models.Model):
     sex = models.CharField("性别", max_length=6, choices=[("male", "男"), ("female", "女")])
     labor_ability = models.CharField("劳动能力", max_length=8, choices=LaborAbility.choices)
     disability_grade = models.PositiveSmallIntegerField("残疾等级", default=0)
-    disability_kind = models.CharField("残疾类别", max_length=12, choices=DisabilityKind.choices, blank=True)
-    health = models.CharField("健康状况", max_length=8, choices=Health.choices, default=Health.HEALTHY)
+    disability_kind = models.CharField(
+        "残疾类别", max_length=12, choices=DisabilityKind.choices, blank=True
+    )
+    health = models.CharField(
+        "健康状况", max_length=8, choices=Health.choices, default=Health.HEALTHY
+    )
     is_student = models.BooleanField("在校生", default=False)
-    employment = models.CharField("就业状况", max_length=12, choices=Employment.choices, default=Employment.NONE)
+    employment = models.CharField(
+        "就业状况", max_length=12, choices=Employment.choices, default=Employment.NONE
+    )
     phone = SealedField("联系电话", purpose="phone", blank=True, default="")
     phone_index = BlindIndexField(source="phone", purpose="phone")
     left_on = models.DateField("迁出/减员日期", null=True, blank=True)
 
-    privacy: Privacy = {
+    privacy: ClassVar[PrivacyTags] = {
         "id": ("none", "主键"),
         "household": ("none", "家庭成员关系"),
         "id_number": ("sensitive", "身份核验、部门数据比对"),
@@ -214,17 +233,28 @@ class IncomeBasis(models.TextChoices):
 
 
 class Income(models.Model):
-    household = models.ForeignKey(Household, verbose_name="家庭", on_delete=models.PROTECT, related_name="incomes")
-    member = models.ForeignKey(Member, verbose_name="成员", null=True, blank=True, on_delete=models.PROTECT, related_name="incomes")
+    household = models.ForeignKey(
+        Household, verbose_name="家庭", on_delete=models.PROTECT, related_name="incomes"
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name="成员",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incomes",
+    )
     month = models.DateField("所属月份")  # first day of the month
     category = models.CharField("收入类别", max_length=20, choices=IncomeCategory.choices)
-    basis = models.CharField("认定依据", max_length=10, choices=IncomeBasis.choices, default=IncomeBasis.DECLARED)
+    basis = models.CharField(
+        "认定依据", max_length=10, choices=IncomeBasis.choices, default=IncomeBasis.DECLARED
+    )
     amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2)
     note = models.CharField("说明", max_length=200, blank=True)
     recorded_at = models.DateTimeField("记录时间")
     superseded_at = models.DateTimeField("作废时间", null=True, blank=True)
 
-    privacy: Privacy = {
+    privacy: ClassVar[PrivacyTags] = {
         "id": ("none", "主键"),
         "household": ("none", "归属"),
         "member": ("none", "归属"),
@@ -242,6 +272,9 @@ class Income(models.Model):
         verbose_name_plural = "收入"
         ordering = ["-month", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.get_category_display()}"
+
 
 class AssetKind(models.TextChoices):
     DEPOSIT = "deposit", "存款及金融资产"
@@ -253,8 +286,17 @@ class AssetKind(models.TextChoices):
 
 
 class Asset(models.Model):
-    household = models.ForeignKey(Household, verbose_name="家庭", on_delete=models.PROTECT, related_name="assets")
-    member = models.ForeignKey(Member, verbose_name="成员", null=True, blank=True, on_delete=models.PROTECT, related_name="assets")
+    household = models.ForeignKey(
+        Household, verbose_name="家庭", on_delete=models.PROTECT, related_name="assets"
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name="成员",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assets",
+    )
     kind = models.CharField("资产类别", max_length=30, choices=AssetKind.choices)
     description = models.CharField("说明", max_length=200, blank=True)
     value = models.DecimalField("价值（元）", max_digits=14, decimal_places=2, default=0)
@@ -262,7 +304,7 @@ class Asset(models.Model):
     valid_to = models.DateField("截止日期", null=True, blank=True)
     recorded_at = models.DateTimeField("记录时间")
 
-    privacy: Privacy = {
+    privacy: ClassVar[PrivacyTags] = {
         "id": ("none", "主键"),
         "household": ("none", "归属"),
         "member": ("none", "归属"),
@@ -279,6 +321,9 @@ class Asset(models.Model):
         verbose_name_plural = "资产"
         ordering = ["-valid_from", "id"]
 
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
 
 class ExpenseKind(models.TextChoices):
     MEDICAL = "medical", "医疗自付"
@@ -287,8 +332,17 @@ class ExpenseKind(models.TextChoices):
 
 
 class RigidExpense(models.Model):
-    household = models.ForeignKey(Household, verbose_name="家庭", on_delete=models.PROTECT, related_name="expenses")
-    member = models.ForeignKey(Member, verbose_name="成员", null=True, blank=True, on_delete=models.PROTECT, related_name="expenses")
+    household = models.ForeignKey(
+        Household, verbose_name="家庭", on_delete=models.PROTECT, related_name="expenses"
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name="成员",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="expenses",
+    )
     kind = models.CharField("支出类别", max_length=20, choices=ExpenseKind.choices)
     incurred_on = models.DateField("发生日期")
     amount = models.DecimalField("金额（元）", max_digits=12, decimal_places=2)
@@ -296,7 +350,7 @@ class RigidExpense(models.Model):
     recorded_at = models.DateTimeField("记录时间")
     superseded_at = models.DateTimeField("作废时间", null=True, blank=True)
 
-    privacy: Privacy = {
+    privacy: ClassVar[PrivacyTags] = {
         "id": ("none", "主键"),
         "household": ("none", "归属"),
         "member": ("none", "归属"),
@@ -313,6 +367,9 @@ class RigidExpense(models.Model):
         verbose_name_plural = "刚性支出"
         ordering = ["-incurred_on", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.incurred_on} {self.get_kind_display()}"
+
 
 class HouseholdRevision(models.Model):
     """Append-only: what a household and its members looked like at each version."""
@@ -325,7 +382,7 @@ class HouseholdRevision(models.Model):
     summary = models.CharField("变更摘要", max_length=300, blank=True)
     snapshot = models.JSONField("快照")
 
-    privacy: Privacy = {
+    privacy: ClassVar[PrivacyTags] = {
         "id": ("none", "主键"),
         "household": ("none", "归属"),
         "version": ("none", "历史追溯"),
@@ -340,7 +397,12 @@ class HouseholdRevision(models.Model):
         verbose_name = "家庭历史版本"
         verbose_name_plural = "家庭历史版本"
         ordering = ["household_id", "-version"]
-        constraints = [models.UniqueConstraint(fields=["household", "version"], name="household_revision_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "version"], name="household_revision_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} v{self.version}"
 
 
 class ImportStatus(models.TextChoices):
@@ -357,7 +419,9 @@ class ImportBatch(models.Model):
     kind = models.CharField("类型", max_length=20, default="roster")
     digest = models.CharField("文件摘要", max_length=64, db_index=True)
     file_names = models.CharField("文件名", max_length=300)
-    status = models.CharField("状态", max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    status = models.CharField(
+        "状态", max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
     phase = models.CharField("阶段", max_length=40, blank=True)
     rows_total = models.PositiveIntegerField("已读行数", default=0)
     rows_loaded = models.PositiveIntegerField("导入行数", default=0)
@@ -365,12 +429,14 @@ class ImportBatch(models.Model):
     rows_duplicate = models.PositiveIntegerField("重复行数", default=0)
     report = models.JSONField("导入报告", default=dict)
     message = models.CharField("结果说明", max_length=500, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT
+    )
     jurisdiction_path = models.CharField("导入人辖区", max_length=80, blank=True)
     created_at = models.DateTimeField("提交时间")
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
-    privacy: Privacy = {
+    privacy: ClassVar[PrivacyTags] = {
         "id": ("none", "主键"),
         "kind": ("none", "导入管理"),
         "digest": ("none", "幂等判断"),
@@ -393,3 +459,6 @@ class ImportBatch(models.Model):
         verbose_name = "导入批次"
         verbose_name_plural = "导入批次"
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"导入批次 #{self.pk}"
