@@ -22,9 +22,9 @@ FORBIDDEN_DETAIL_KEYS = frozenset(
     {"id_number", "phone", "bank_account", "password", "value", "clear"}
 )
 
-_ID_NUMBER = re.compile(r"\d{17}[\dX]")
-_MOBILE = re.compile(r"1[3-9]\d{9}")
-_CARD = re.compile(r"\d{16,19}")
+_ID_NUMBER = re.compile(r"[0-9]{17}[0-9X]")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_CARD = re.compile(r"[0-9]{16,19}")
 
 
 class AuditDetailError(ValueError):
