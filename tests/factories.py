@@ -21,7 +21,9 @@ _serial = itertools.count(1)
 _rng = random.Random(20261129)
 
 
-def id_number(birth: dt.date = dt.date(1980, 5, 17), region: str = "510199", *, female: bool = False) -> str:
+def id_number(
+    birth: dt.date = dt.date(1980, 5, 17), region: str = "510199", *, female: bool = False
+) -> str:
     seq = next(_serial) % 500
     order = f"{seq:02d}{(2 * (seq % 5)) + (0 if female else 1)}"[-3:]
     first17 = f"{region}{birth:%Y%m%d}{order}"
@@ -52,8 +54,15 @@ def division(code: str, name: str, level: str, parent: Division | None) -> Divis
     return Division.objects.create(code=code, name=name, level=level, parent=parent)
 
 
-def household(community: Division, grid: Division | None, *, members: int = 2, no: str | None = None,
-              program: str = Program.DIBAO, name_prefix: str = "王") -> Household:
+def household(
+    community: Division,
+    grid: Division | None,
+    *,
+    members: int = 2,
+    no: str | None = None,
+    program: str = Program.DIBAO,
+    name_prefix: str = "王",
+) -> Household:
     now = clock.now()
     hh = Household.objects.create(
         household_no=no or f"T{next(_serial):08d}",
@@ -77,7 +86,7 @@ def household(community: Division, grid: Division | None, *, members: int = 2, n
         Member.objects.create(
             household=hh,
             id_number=id_number(birth, female=i % 2 == 1),
-            name=f"{name_prefix}{'小大中' [i % 3]}{'明芳强丽军'[i % 5]}",
+            name=f"{name_prefix}{'小大中'[i % 3]}{'明芳强丽军'[i % 5]}",
             relation=relations[i % len(relations)],
             birth_date=birth,
             sex="female" if i % 2 else "male",
@@ -86,7 +95,13 @@ def household(community: Division, grid: Division | None, *, members: int = 2, n
             employment="flexible",
             phone=phone(),
         )
-    HouseholdRevision.objects.create(household=hh, version=1, recorded_at=now, source="test", snapshot={"household_no": hh.household_no})
+    HouseholdRevision.objects.create(
+        household=hh,
+        version=1,
+        recorded_at=now,
+        source="test",
+        snapshot={"household_no": hh.household_no},
+    )
     return hh
 
 
@@ -105,7 +120,9 @@ class County:
 def make_county(households_per_grid: int = 2) -> County:
     county = division("510199000000", "示范县", Level.COUNTY, None)
     c = County(county=county)
-    surnames = iter("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕")
+    surnames = iter(
+        "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+    )
     for t in (1, 2):
         town = division(f"510199{t:03d}000", f"{'AB'[t - 1]}街道", Level.TOWNSHIP, county)
         c.townships.append(town)
@@ -133,8 +150,17 @@ class Cast:
     no_division: User
 
     def all(self) -> list[User]:
-        return [self.officer, self.community_worker, self.grid_worker, self.approver, self.liaison,
-                self.auditor, self.admin, self.other_community_worker, self.no_division]
+        return [
+            self.officer,
+            self.community_worker,
+            self.grid_worker,
+            self.approver,
+            self.liaison,
+            self.auditor,
+            self.admin,
+            self.other_community_worker,
+            self.no_division,
+        ]
 
 
 def user(username: str, role: str, div: Division | None, **extra: object) -> User:

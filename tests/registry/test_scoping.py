@@ -7,9 +7,15 @@ from jiuzhu.registry.models import Household
 
 def test_each_role_sees_exactly_its_subtree(cast, county):
     all_hh = Household.objects.all()
-    assert set(scope_to_jurisdiction(all_hh, cast.grid_worker)) == set(county.households_in(county.grids[0]))
-    assert set(scope_to_jurisdiction(all_hh, cast.community_worker)) == set(county.households_in(county.communities[0]))
-    assert set(scope_to_jurisdiction(all_hh, cast.officer)) == set(county.households_in(county.townships[0]))
+    assert set(scope_to_jurisdiction(all_hh, cast.grid_worker)) == set(
+        county.households_in(county.grids[0])
+    )
+    assert set(scope_to_jurisdiction(all_hh, cast.community_worker)) == set(
+        county.households_in(county.communities[0])
+    )
+    assert set(scope_to_jurisdiction(all_hh, cast.officer)) == set(
+        county.households_in(county.townships[0])
+    )
     assert scope_to_jurisdiction(all_hh, cast.approver).count() == len(county.households)
 
 

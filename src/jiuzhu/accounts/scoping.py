@@ -19,7 +19,11 @@ M = TypeVar("M", bound=Model)
 
 def jurisdiction_path(user: Any) -> str | None:
     """The division path a user may see below, or None when they may see nothing."""
-    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+    if (
+        user is None
+        or not getattr(user, "is_authenticated", False)
+        or not getattr(user, "is_active", False)
+    ):
         return None
     if not getattr(user, "role", ""):
         return None
@@ -28,7 +32,9 @@ def jurisdiction_path(user: Any) -> str | None:
     return path or None
 
 
-def scope_to_jurisdiction(queryset: QuerySet[M], user: Any, *, path_field: str = "division_path") -> QuerySet[M]:
+def scope_to_jurisdiction(
+    queryset: QuerySet[M], user: Any, *, path_field: str = "division_path"
+) -> QuerySet[M]:
     """Restrict `queryset` to rows whose `path_field` lies inside the user's jurisdiction."""
     path = jurisdiction_path(user)
     if path is None:

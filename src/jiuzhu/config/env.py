@@ -63,7 +63,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
 def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
     value = env_str(name, default)
     if value not in choices:
-        raise ImproperlyConfigured(f"环境变量 {name} 应为 {' / '.join(choices)} 之一，实际为 {value!r}")
+        raise ImproperlyConfigured(
+            f"环境变量 {name} 应为 {' / '.join(choices)} 之一，实际为 {value!r}"
+        )
     return value
 
 

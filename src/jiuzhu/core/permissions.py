@@ -1,9 +1,10 @@
 """Roles, what each may do, and which personal fields each may see — in one place.
 
-security.md §B.8/9: a view without an entry here fails the tests; a field a
-role may not see is never rendered, a field it may see only masked is masked
-by `jiuzhu.domain.masking`, and a full value is shown only on an explicit,
-audited reveal.
+security.md §B.8/9: a field a role may not see is never rendered; a field it
+may see only masked is masked by `jiuzhu.domain.masking`; a revealable field
+(ID number, phone, bank account, health) is shown in full only on an explicit,
+audited reveal. Names and addresses are shown to the staff of the jurisdiction
+(the page view is audited) and masked for partner departments.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
 
 
 class Visibility(StrEnum):
+    FULL = "full"  # shown in clear (the page view itself is audited)
     HIDDEN = "hidden"  # never rendered, not even masked
     MASKED = "masked"  # masked; no reveal
     REVEAL = "reveal"  # masked, with an audited "show in full"
@@ -69,10 +71,10 @@ V = Visibility
 F = SensitiveField
 
 FIELD_VISIBILITY: dict[Role, dict[SensitiveField, Visibility]] = {
-    R.ASSISTANCE_OFFICER: {F.ID_NUMBER: V.REVEAL, F.PHONE: V.REVEAL, F.BANK_ACCOUNT: V.REVEAL, F.HEALTH: V.REVEAL, F.ADDRESS: V.REVEAL, F.NAME: V.REVEAL},
-    R.COUNTY_APPROVER: {F.ID_NUMBER: V.REVEAL, F.PHONE: V.REVEAL, F.BANK_ACCOUNT: V.REVEAL, F.HEALTH: V.REVEAL, F.ADDRESS: V.REVEAL, F.NAME: V.REVEAL},
-    R.COMMUNITY_WORKER: {F.ID_NUMBER: V.MASKED, F.PHONE: V.REVEAL, F.BANK_ACCOUNT: V.MASKED, F.HEALTH: V.REVEAL, F.ADDRESS: V.REVEAL, F.NAME: V.REVEAL},
-    R.GRID_WORKER: {F.ID_NUMBER: V.MASKED, F.PHONE: V.REVEAL, F.BANK_ACCOUNT: V.HIDDEN, F.HEALTH: V.MASKED, F.ADDRESS: V.REVEAL, F.NAME: V.REVEAL},
+    R.ASSISTANCE_OFFICER: {F.ID_NUMBER: V.REVEAL, F.PHONE: V.REVEAL, F.BANK_ACCOUNT: V.REVEAL, F.HEALTH: V.REVEAL, F.ADDRESS: V.FULL, F.NAME: V.FULL},
+    R.COUNTY_APPROVER: {F.ID_NUMBER: V.REVEAL, F.PHONE: V.REVEAL, F.BANK_ACCOUNT: V.REVEAL, F.HEALTH: V.REVEAL, F.ADDRESS: V.FULL, F.NAME: V.FULL},
+    R.COMMUNITY_WORKER: {F.ID_NUMBER: V.MASKED, F.PHONE: V.REVEAL, F.BANK_ACCOUNT: V.MASKED, F.HEALTH: V.REVEAL, F.ADDRESS: V.FULL, F.NAME: V.FULL},
+    R.GRID_WORKER: {F.ID_NUMBER: V.MASKED, F.PHONE: V.REVEAL, F.BANK_ACCOUNT: V.HIDDEN, F.HEALTH: V.MASKED, F.ADDRESS: V.FULL, F.NAME: V.FULL},
     R.DEPARTMENT_LIAISON: {F.ID_NUMBER: V.MASKED, F.PHONE: V.MASKED, F.BANK_ACCOUNT: V.HIDDEN, F.HEALTH: V.HIDDEN, F.ADDRESS: V.MASKED, F.NAME: V.MASKED},
     R.AUDITOR: {f: V.HIDDEN for f in F},
     R.ADMIN: {f: V.HIDDEN for f in F},

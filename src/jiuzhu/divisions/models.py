@@ -35,7 +35,12 @@ class Division(models.Model):
     name = models.CharField("名称", max_length=100)
     level = models.CharField("级别", max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name="上级",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     path = models.CharField("层级路径", max_length=80, db_index=True, editable=False)
 

@@ -38,10 +38,15 @@ def read_key_file(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise CryptoError(f"密钥文件不存在：{path}（可用 `python -m jiuzhu.protection.keyfile init {path}` 生成）") from None
+        raise CryptoError(
+            f"密钥文件不存在：{path}（可用 `python -m jiuzhu.protection.keyfile init {path}` 生成）"
+        ) from None
     except (OSError, ValueError) as exc:
         raise CryptoError(f"密钥文件无法读取：{path}（{exc.__class__.__name__}）") from None
-    if not isinstance(data, dict) or not {"secret_key", "active", "keys", "index_key"} <= data.keys():
+    if (
+        not isinstance(data, dict)
+        or not {"secret_key", "active", "keys", "index_key"} <= data.keys()
+    ):
         raise CryptoError(f"密钥文件缺少必需项：{path}")
     return data
 

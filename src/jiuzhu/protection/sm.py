@@ -42,7 +42,9 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def sm4_gcm_encrypt(key: bytes, plaintext: bytes, *, nonce: bytes | None = None, aad: bytes = b"") -> bytes:
+def sm4_gcm_encrypt(
+    key: bytes, plaintext: bytes, *, nonce: bytes | None = None, aad: bytes = b""
+) -> bytes:
     """nonce ‖ ciphertext ‖ tag. A fresh random nonce unless one is given (tests only)."""
     nonce = nonce if nonce is not None else os.urandom(NONCE_BYTES)
     encryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
@@ -105,12 +107,16 @@ class KeyRing:
             blob = _unb64(payload)
         except (binascii.Error, ValueError):
             raise CryptoError("密文编码不正确") from None
-        return sm4_gcm_decrypt(self.encryption_keys[key_id], blob, aad=purpose.encode("ascii")).decode("utf-8")
+        return sm4_gcm_decrypt(
+            self.encryption_keys[key_id], blob, aad=purpose.encode("ascii")
+        ).decode("utf-8")
 
     def blind_index(self, normalised: str, *, purpose: str) -> str:
         """HMAC-SM3 of purpose and value, base64url: equal inputs give equal
         indexes, nothing about the value can be read from it."""
-        return _b64(hmac_sm3(self.index_key, purpose.encode("ascii") + b"\x00" + normalised.encode("utf-8")))
+        return _b64(
+            hmac_sm3(self.index_key, purpose.encode("ascii") + b"\x00" + normalised.encode("utf-8"))
+        )
 
     def integrity_tag(self, message: bytes) -> str:
         key = self.integrity_key or self.index_key
@@ -130,6 +136,8 @@ def self_test() -> None:
         raise CryptoError("SM4 自检失败")
     if not std_hmac.compare_digest(sm3(b"abc"), _SM3_ABC):
         raise CryptoError("SM3 自检失败")
-    round_trip = sm4_gcm_decrypt(_SM4_KEY, sm4_gcm_encrypt(_SM4_KEY, b"jiuzhu", aad=b"kat"), aad=b"kat")
+    round_trip = sm4_gcm_decrypt(
+        _SM4_KEY, sm4_gcm_encrypt(_SM4_KEY, b"jiuzhu", aad=b"kat"), aad=b"kat"
+    )
     if round_trip != b"jiuzhu":
         raise CryptoError("SM4-GCM 自检失败")
