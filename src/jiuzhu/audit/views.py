@@ -10,21 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from jiuzhu.audit.access import require_action
 from jiuzhu.audit.chain import ChainReport
 from jiuzhu.audit.labels import (
     ACTION_LABELS,
@@ -36,34 +34,10 @@ from jiuzhu.audit.labels import (
 from jiuzhu.audit.models import AuditEvent
 from jiuzhu.audit.selectors import verify_chain
 from jiuzhu.audit.services import audit_record, scrub_pii
-from jiuzhu.core.permissions import Action, Role, can
+from jiuzhu.core.permissions import Action, Role
 from jiuzhu.divisions.models import Division
 
 PAGE_SIZE = 50
-View = Callable[..., HttpResponse]
-
-
-def require_action(action: Action) -> Callable[[View], View]:
-    """Anonymous → login page; signed in without `action` → 404 (audited), as for no page at all."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not can(request.user, action):
-                audit_record(
-                    action=str(action),
-                    result="denied",
-                    request=request,
-                    details={"reason": "no_permission", "path": request.path},
-                )
-                raise Http404
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _choices(

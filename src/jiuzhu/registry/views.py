@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jiuzhu.audit.access import check_action
 from jiuzhu.audit.services import audit_record
 from jiuzhu.core import clock
 from jiuzhu.core.errors import NotFound, ServiceError
@@ -36,18 +37,6 @@ BAR_COLORS: dict[str, str] = {
     ImportStatus.NOOP: "#6c757d",
     ImportStatus.FAILED: "#dc3545",
 }
-
-
-def require(request: HttpRequest, action: Action) -> None:
-    """A missing permission looks exactly like a missing record."""
-    if not can(request.user, action):
-        audit_record(
-            action=str(action),
-            result="denied",
-            request=request,
-            details={"reason": "no_permission"},
-        )
-        raise NotFound()
 
 
 def denied(request: HttpRequest, action: Action, object_type: str, object_id: object) -> NotFound:
@@ -109,7 +98,7 @@ def household_search(request: HttpRequest) -> HttpResponse:
     """Search households. The query text travels in a POST body, never in the URL
     (security.md §D.20: no personal data in URLs); a plain GET lists the jurisdiction,
     optionally narrowed to a community."""
-    require(request, Action.HOUSEHOLD_SEARCH)
+    check_action(request, Action.HOUSEHOLD_SEARCH)
     data = request.POST if request.method == "POST" else request.GET
     form = SearchForm(data, user=request.user)
     kind, households = run_search(request, form, channel="page")
@@ -149,7 +138,7 @@ def household_search(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request, Action.HOUSEHOLD_VIEW)
+    check_action(request, Action.HOUSEHOLD_VIEW)
     try:
         detail = selectors.household_detail(request.user, pk)
     except NotFound:
@@ -195,7 +184,7 @@ def _reveal_response(
 @require_POST
 def member_reveal(request: HttpRequest, pk: int, member_id: int, field: str) -> HttpResponse:
     """One member's field in full: only for REVEAL; audited with the field name, never the value."""
-    require(request, Action.HOUSEHOLD_VIEW)
+    check_action(request, Action.HOUSEHOLD_VIEW)
     sensitive = _reveal_field(field, presenters.MEMBER_REVEAL_FIELDS)
     try:
         household, member = selectors.member_get(request.user, pk, member_id)
@@ -222,7 +211,7 @@ def member_reveal(request: HttpRequest, pk: int, member_id: int, field: str) -> 
 @require_POST
 def household_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     """Show a household field (address, bank account) in full; same rules as a member field."""
-    require(request, Action.HOUSEHOLD_VIEW)
+    check_action(request, Action.HOUSEHOLD_VIEW)
     sensitive = _reveal_field(field, presenters.HOUSEHOLD_REVEAL_FIELDS)
     try:
         household = selectors.household_get(request.user, pk)
@@ -248,7 +237,7 @@ def household_export(request: HttpRequest) -> HttpResponseBase:
     """Ask for a reason, then send the user's (scoped, masked) search results as CSV."""
     from jiuzhu.registry.exports import export_response
 
-    require(request, Action.HOUSEHOLD_EXPORT)
+    check_action(request, Action.HOUSEHOLD_EXPORT)
     if request.method == "POST" and request.POST.get("step") != "prepare":
         form = ExportForm(request.POST, user=request.user)
         if form.is_valid():
@@ -264,7 +253,7 @@ def household_export(request: HttpRequest) -> HttpResponseBase:
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request: HttpRequest) -> HttpResponse:
-    require(request, Action.ROSTER_IMPORT)
+    check_action(request, Action.ROSTER_IMPORT)
     if request.method == "POST":
         form = ImportUploadForm(request.POST, request.FILES)
         if form.is_valid():
@@ -313,7 +302,7 @@ def batch_context(batch: ImportBatch) -> dict[str, Any]:
 @login_required
 @require_GET
 def import_status(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request, Action.ROSTER_IMPORT)
+    check_action(request, Action.ROSTER_IMPORT)
     try:
         batch = selectors.import_batch_get(request.user, pk)
     except NotFound:
