@@ -234,3 +234,43 @@ def test_a_killed_import_leaves_the_previous_data_and_the_rerun_ends_like_a_clea
     assert jiuzhu(clean, "import-roster", str(original)).returncode == 0
     assert jiuzhu(clean, "import-roster", str(corrected)).returncode == 0
     assert fingerprint(clean) == fingerprint(crashed)
+
+
+@pytest.mark.django_db
+def test_gb18030_with_chinese_headers_and_an_xlsx_members_sheet_load_like_utf8_csv(tmp_path):
+    """The same roster as GB18030 CSV with Chinese headers plus an XLSX sheet ends like the UTF-8 original."""
+    import openpyxl
+
+    source = tmp_path / "utf8"
+    write_synthetic_roster(source, households=60)
+    converted = tmp_path / "mixed"
+    converted.mkdir()
+    chinese = {
+        "household_id": "家庭编号", "region_code": "行政区划代码", "address": "住址", "program": "救助类别",
+        "review_class": "复核分类", "enrolled_on": "纳入日期", "last_verified_on": "最近核查日期",
+        "monthly_benefit": "月救助金额", "declared_monthly_income": "申报月收入",
+    }  # fmt: skip
+    rows = read_rows(source / "households.csv")
+    with (converted / "households.csv").open("w", encoding="gb18030", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([chinese[k] for k in rows[0]])
+        writer.writerows([list(r.values()) for r in rows])
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    members = read_rows(source / "members.csv")
+    sheet.append(list(members[0].keys()))
+    for member in members:
+        sheet.append(list(member.values()))  # every cell as text, as departments send it
+    book.save(converted / "members.xlsx")
+    (converted / "divisions.csv").write_bytes(
+        b"\xef\xbb\xbf" + (source / "divisions.csv").read_bytes()
+    )
+
+    batch = roster_import_directory(folder=converted)
+
+    assert batch.status == ImportStatus.SUCCEEDED, batch.message
+    assert batch.report["rejects"] == []
+    assert {f["encoding"] for f in batch.report["files"]} == {"gb18030", "utf-8-sig", None}
+    assert Household.objects.count() == len(rows)
+    assert {m.id_number for m in Member.objects.all()} == {m["id_number"] for m in members}
