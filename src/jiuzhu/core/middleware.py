@@ -55,14 +55,33 @@ class RequestIdMiddleware:
         return None
 
 
+#: No inline script or style, nothing from another origin (security.md §G.27).
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
 class NoStoreMiddleware:
-    """Pages of signed-in staff carry personal data: never cache them (security.md §D.20)."""
+    """Pages carry personal data: never cache them (security.md §D.20); and every
+    response carries the content security policy."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         if not request.path.startswith("/static/"):
             response["Cache-Control"] = "no-store"
             response["Pragma"] = "no-cache"
