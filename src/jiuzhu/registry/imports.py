@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from jiuzhu.accounts.scoping import jurisdiction_path
 from jiuzhu.audit.services import audit_record
@@ -146,10 +146,15 @@ def roster_import_submit(*, user: Any, files: dict[str, Upload | None]) -> Impor
     except Exception:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+    digest = files_digest(paths)
     with transaction.atomic():
+        twin = _in_flight_twin(digest=digest, scope=scope, user=user)
+        if twin is not None:  # a double click or a second tab: show the import already running
+            shutil.rmtree(folder, ignore_errors=True)
+            return twin
         batch = ImportBatch.objects.create(
             kind="roster",
-            digest=files_digest(paths),
+            digest=digest,
             file_names="、".join(names.values())[:300],
             status=ImportStatus.PENDING,
             phase="排队等待",
@@ -167,6 +172,21 @@ def roster_import_submit(*, user: Any, files: dict[str, Upload | None]) -> Impor
         )
     run_roster_import.enqueue(batch.pk)
     return batch
+
+
+def _in_flight_twin(*, digest: str, scope: str, user: Any) -> ImportBatch | None:
+    """The same files from the same user, still queued or running (and alive)."""
+    now = clock.now()
+    for batch in ImportBatch.objects.select_for_update().filter(
+        kind="roster",
+        digest=digest,
+        jurisdiction_path=scope,
+        created_by=user,
+        status__in=[ImportStatus.PENDING, ImportStatus.RUNNING],
+    ):
+        if not batch.stalled(now):
+            return batch
+    return None
 
 
 def roster_files_in(folder: Path) -> dict[str, Path]:
@@ -269,7 +289,10 @@ def roster_import_files(
         _finish(batch, ImportStatus.NOOP, message, actor=actor, report={"noop_of": earlier.pk})
         return batch
 
-    _progress(batch, phase="校验数据", status=ImportStatus.RUNNING)
+    _close_stalled(batch.jurisdiction_path, actor=actor)
+    _progress(
+        batch, phase=PHASE_VALIDATE, status=ImportStatus.RUNNING, expected_rows=expected_rows(paths)
+    )
     try:
         existing = {
             code: exchange.ExistingDivision(level=level, parent_code=parent or "")
@@ -277,12 +300,11 @@ def roster_import_files(
                 "code", "level", "parent__code"
             )
         }
-        read = 0
 
         def on_progress(rows: int) -> None:
-            nonlocal read
-            read = rows
-            ImportBatch.objects.filter(pk=batch.pk).update(rows_total=rows)
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                rows_total=rows, heartbeat_at=clock.now()
+            )
 
         result = exchange.validate_roster(
             exchange.RosterFiles(
@@ -300,8 +322,9 @@ def roster_import_files(
             {"file": r.file, "line": r.line, "reason": r.reason, "message": r.message}
             for r in result.report.rejected
         ]
-        _progress(batch, phase="写入数据库")
+        _progress(batch, phase=PHASE_WRITE)
         with transaction.atomic():
+            _serialise_roster_writes()
             stats = _apply(result, actor=actor, batch=batch)
         report["changes"] = stats.as_dict()
         message = stats.summary(report)
@@ -324,13 +347,67 @@ def roster_import_files(
     return batch
 
 
-def _progress(batch: ImportBatch, *, phase: str, status: str | None = None) -> None:
-    fields: dict[str, Any] = {"phase": phase}
+PHASE_VALIDATE = "校验数据"
+PHASE_WRITE = "写入数据库"
+
+#: Key of the PostgreSQL advisory lock that lets one roster write run at a time.
+ROSTER_WRITE_LOCK = 0x4A5A_0001
+
+
+def _serialise_roster_writes() -> None:
+    """Two imports of overlapping rosters must not interleave their writes. SQLite's
+    IMMEDIATE transactions already serialise writers; PostgreSQL takes an advisory
+    lock held until the transaction ends, and the apply then reads what the other
+    import committed."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROSTER_WRITE_LOCK])
+
+
+def _progress(
+    batch: ImportBatch, *, phase: str, status: str | None = None, expected_rows: int | None = None
+) -> None:
+    fields: dict[str, Any] = {"phase": phase, "heartbeat_at": clock.now()}
     if status:
         fields["status"] = status
         batch.status = status
+    if expected_rows is not None:
+        batch.report = {**batch.report, "expected_rows": expected_rows}
+        fields["report"] = batch.report
     batch.phase = phase
     ImportBatch.objects.filter(pk=batch.pk).update(**fields)
+
+
+def expected_rows(paths: dict[str, Path]) -> int | None:
+    """Rows to expect, for the progress bar: line breaks in the CSV files (a quoted
+    address with a line break makes it a slight over-estimate); None with an XLSX."""
+    total = 0
+    for path in paths.values():
+        if path.suffix.lower() != ".csv":
+            return None
+        with path.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                total += block.count(b"\n")
+        total -= 1  # the header line
+    return max(total, 0)
+
+
+def _close_stalled(jurisdiction_path: str, *, actor: Any) -> None:
+    """Batches whose worker died mid-way (no sign of life for STALL_AFTER) are marked failed:
+    their transaction never committed, so nothing of them is in the registry."""
+    now = clock.now()
+    for stale in ImportBatch.objects.filter(
+        kind="roster",
+        jurisdiction_path=jurisdiction_path,
+        status__in=[ImportStatus.PENDING, ImportStatus.RUNNING],
+    ):
+        if stale.stalled(now):
+            _finish(
+                stale, ImportStatus.FAILED, INTERRUPTED, actor=actor, report={"interrupted": True}
+            )
+
+
+INTERRUPTED = "导入已中断（处理进程停止），已有数据未做任何改动。请重新提交这些文件。"
 
 
 def _finish(

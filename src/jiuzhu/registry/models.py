@@ -11,6 +11,7 @@ personal, with its purpose (security.md §E.21).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 from django.conf import settings
@@ -413,6 +414,12 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", "失败"
 
 
+#: An import that shows no progress for this long is taken as interrupted (a killed
+#: worker); the longest silent stretch is the single write transaction (about a
+#: minute for 100,000 households).
+STALL_AFTER = dt.timedelta(minutes=15)
+
+
 class ImportBatch(models.Model):
     """One roster import: who, which files (by digest), how far, what was rejected."""
 
@@ -434,6 +441,7 @@ class ImportBatch(models.Model):
     )
     jurisdiction_path = models.CharField("导入人辖区", max_length=80, blank=True)
     created_at = models.DateTimeField("提交时间")
+    heartbeat_at = models.DateTimeField("最近进展时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
     privacy: ClassVar[PrivacyTags] = {
@@ -452,6 +460,7 @@ class ImportBatch(models.Model):
         "created_by": ("none", "导入管理"),
         "jurisdiction_path": ("none", "辖区范围判断"),
         "created_at": ("none", "导入管理"),
+        "heartbeat_at": ("none", "导入进度（判断是否中断）"),
         "finished_at": ("none", "导入管理"),
     }
 
@@ -462,3 +471,12 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"导入批次 #{self.pk}"
+
+    @property
+    def in_flight(self) -> bool:
+        return self.status in (ImportStatus.PENDING, ImportStatus.RUNNING)
+
+    def stalled(self, now: dt.datetime) -> bool:
+        """Queued or running with no sign of life for STALL_AFTER: the worker died."""
+        last = self.heartbeat_at or self.created_at
+        return self.in_flight and now - last > STALL_AFTER

@@ -25,6 +25,7 @@ from jiuzhu.core.permissions import Action, SensitiveField, Visibility, can, vis
 from jiuzhu.domain.masking import mask
 from jiuzhu.registry import presenters, selectors
 from jiuzhu.registry.forms import ExportForm, ImportUploadForm, SearchForm
+from jiuzhu.registry.imports import PHASE_WRITE
 from jiuzhu.registry.models import Household, ImportBatch, ImportStatus
 
 PAGE_SIZE = 20
@@ -281,13 +282,7 @@ def batch_context(batch: ImportBatch) -> dict[str, Any]:
     if not isinstance(rejects, list):
         rejects = []
     finished = batch.status in FINISHED_STATUSES
-    if batch.status in (ImportStatus.SUCCEEDED, ImportStatus.NOOP):
-        percent = 100
-    elif batch.rows_total:
-        done = batch.rows_loaded + batch.rows_rejected + batch.rows_duplicate
-        percent = min(99, int(done * 100 / batch.rows_total))
-    else:
-        percent = 0
+    percent = import_percent(batch, report)
     return {
         "batch": batch,
         "finished": finished,
@@ -296,7 +291,25 @@ def batch_context(batch: ImportBatch) -> dict[str, Any]:
         "rejects_total": len(rejects),
         "rejects_truncated": len(rejects) > MAX_REJECTS_SHOWN,
         "bar_color": BAR_COLORS.get(str(batch.status), "#0d6efd"),
+        "stalled": batch.stalled(clock.now()),
     }
+
+
+#: Validation fills the bar to this share; the single write transaction takes the rest.
+VALIDATION_SHARE = 60
+
+
+def import_percent(batch: ImportBatch, report: dict[str, Any]) -> int:
+    if batch.status in (ImportStatus.SUCCEEDED, ImportStatus.NOOP):
+        return 100
+    if batch.status != ImportStatus.RUNNING:
+        return 0
+    if batch.phase == PHASE_WRITE:
+        return VALIDATION_SHARE
+    expected = report.get("expected_rows")
+    if isinstance(expected, int) and expected > 0:
+        return min(VALIDATION_SHARE - 1, batch.rows_total * VALIDATION_SHARE // expected)
+    return 0
 
 
 @login_required
