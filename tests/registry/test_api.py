@@ -121,12 +121,12 @@ def test_list_for_liaison_masks_head_names(county, cast):
 def test_list_search_by_id_number_and_name(county, cast):
     client = as_user(cast.community_worker)
     target = county.households_in(county.communities[0])[1]
-    by_id = client.get(LIST, {"q": head(target).id_number}).json()
+    by_id = client.post(LIST, {"q": head(target).id_number}).json()
     assert [r["household_no"] for r in by_id["results"]] == [target.household_no]
     by_name = client.get(LIST, {"q": head(target).name}).json()
     assert [r["household_no"] for r in by_name["results"]] == [target.household_no]
     foreign = county.households_in(county.communities[2])[0]
-    assert client.get(LIST, {"q": head(foreign).id_number}).json()["count"] == 0
+    assert client.post(LIST, {"q": head(foreign).id_number}).json()["count"] == 0
     assert client.get(LIST, {"q": head(foreign).name}).json()["count"] == 0
     events = AuditEvent.objects.filter(action="household.search")
     dumped = json.dumps(list(events.values("details")), ensure_ascii=False)
@@ -245,9 +245,20 @@ def test_no_division_sees_an_empty_list(cast, county):
     assert body["results"] == []
 
 
-def test_only_get(county, cast):
+def test_an_id_number_is_refused_in_a_url(county, cast):
+    """security.md §D.20: the ID goes in a POST body; in a query string it is refused, unlogged."""
     client = as_user(cast.officer)
-    assert client.post(LIST).status_code == 405
+    clear = head(county.households[0]).id_number
+    response = client.get(LIST, {"q": clear})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "id_number_in_url"
+    assert not AuditEvent.objects.filter(action="household.search").exists()
+
+
+def test_methods(county, cast):
+    client = as_user(cast.officer)
+    assert client.put(LIST).status_code == 405
+    assert client.post(detail(county.households[0])).status_code == 405
     assert client.delete(detail(county.households[0])).status_code == 405
 
 

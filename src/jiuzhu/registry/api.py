@@ -20,14 +20,16 @@ from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
+from jiuzhu.audit.access import check_action
 from jiuzhu.audit.services import audit_record
 from jiuzhu.core import clock
 from jiuzhu.core.errors import NotFound
-from jiuzhu.core.permissions import Action, can
+from jiuzhu.core.permissions import Action
 from jiuzhu.registry import presenters, selectors
 from jiuzhu.registry.forms import SearchForm
+from jiuzhu.registry.selectors import QueryKind
 from jiuzhu.registry.views import HOUSEHOLD, PAGE_SIZE, denied, paginate, run_search
 
 View = Callable[..., HttpResponse]
@@ -73,17 +75,21 @@ def plain(value: Any) -> Any:
 
 
 @api_login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def household_list(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, Action.HOUSEHOLD_SEARCH):
-        audit_record(
-            action=str(Action.HOUSEHOLD_SEARCH),
-            result="denied",
-            request=request,
-            details={"reason": "no_permission"},
-        )
+    """Search. An ID number never travels in a URL (security.md §D.20): send it in a
+    POST body (form-encoded, with the CSRF token, like the search page)."""
+    try:
+        check_action(request, Action.HOUSEHOLD_SEARCH)
+    except NotFound:
         return not_found()
-    form = SearchForm(request.GET, user=request.user)
+    data = request.POST if request.method == "POST" else request.GET
+    if (
+        request.method == "GET"
+        and selectors.classify_query(data.get("q")).kind == QueryKind.ID_NUMBER
+    ):
+        return error(400, "id_number_in_url", "身份证号不能放在网址中，请用 POST 方式提交查询")
+    form = SearchForm(data, user=request.user)
     if not form.is_valid():
         return error(
             400,
@@ -105,13 +111,9 @@ def household_list(request: HttpRequest) -> HttpResponse:
 @api_login_required
 @require_GET
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    if not can(request.user, Action.HOUSEHOLD_VIEW):
-        audit_record(
-            action=str(Action.HOUSEHOLD_VIEW),
-            result="denied",
-            request=request,
-            details={"reason": "no_permission"},
-        )
+    try:
+        check_action(request, Action.HOUSEHOLD_VIEW)
+    except NotFound:
         return not_found()
     try:
         household = selectors.household_get(request.user, pk)
