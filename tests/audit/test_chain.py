@@ -1,4 +1,4 @@
-"""The SM3 hash chain over audit rows: intact after normal use, broken — at the
+"""The HMAC-SM3 chain over audit rows: intact after normal use, broken — at the
 right row — by any edit, deletion or insertion made behind the application's back."""
 
 from __future__ import annotations
@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, hmac
+from django.conf import settings
 
 from jiuzhu.audit.models import AuditChainHead, AuditEvent
 from jiuzhu.audit.selectors import verify_chain
@@ -20,10 +22,16 @@ pytestmark = pytest.mark.django_db
 GENESIS = "0" * 64
 
 
-def _sm3_hex(data: bytes) -> str:
-    digest = hashes.Hash(hashes.SM3())
-    digest.update(data)
-    return digest.finalize().hex()
+def _chain_key() -> bytes:
+    """The integrity key, read from the key file here rather than through the code under test."""
+    data = json.loads(Path(settings.JIUZHU_KEY_FILE).read_text(encoding="utf-8"))
+    return bytes.fromhex(data["integrity_key"])
+
+
+def _link(data: bytes, key: bytes | None = None) -> str:
+    mac = hmac.HMAC(key if key is not None else _chain_key(), hashes.SM3())
+    mac.update(data)
+    return mac.finalize().hex()
 
 
 def record_events(n: int = 6) -> list[AuditEvent]:
@@ -58,7 +66,7 @@ def test_empty_log_verifies() -> None:
     assert report.rows == 0
 
 
-def test_each_link_is_sm3_over_previous_hash_and_canonical_row() -> None:
+def test_each_link_is_hmac_sm3_over_previous_hash_and_canonical_row() -> None:
     """Recomputed here from the documented form, not with the code under test."""
     record_events(3)
     prev = GENESIS
@@ -80,7 +88,7 @@ def test_each_link_is_sm3_over_previous_hash_and_canonical_row() -> None:
         }
         canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         assert event.prev_hash == prev
-        assert event.row_hash == _sm3_hex(prev.encode("ascii") + canonical.encode("utf-8"))
+        assert event.row_hash == _link(prev.encode("ascii") + canonical.encode("utf-8"))
         prev = event.row_hash
 
 
@@ -130,11 +138,8 @@ def test_edited_details_are_detected() -> None:
     assert report.first_broken_seq == 4
 
 
-def test_row_rehashed_by_the_attacker_breaks_the_next_link() -> None:
-    """Edit a row and give it a matching hash: the next row no longer points at it."""
-    record_events(6)
+def _forge_row_2(key: bytes) -> None:
     event = AuditEvent.objects.get(seq=2)
-    prev = event.prev_hash
     payload = {
         "seq": 2,
         "at": event.at.isoformat(),
@@ -151,11 +156,26 @@ def test_row_rehashed_by_the_attacker_breaks_the_next_link() -> None:
         "details": event.details,
     }
     canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    forged_hash = _sm3_hex(prev.encode("ascii") + canonical.encode("utf-8"))
+    forged_hash = _link(event.prev_hash.encode("ascii") + canonical.encode("utf-8"), key)
     behind_the_back(
         "UPDATE audit_auditevent SET username = %s, row_hash = %s WHERE seq = %s",
         ["forged", forged_hash, 2],
     )
+
+
+def test_a_row_rehashed_without_the_key_breaks_at_that_row() -> None:
+    """A database user without the key file cannot give an edited row a valid link."""
+    record_events(6)
+    _forge_row_2(b"a guess at the key, 32 bytes long")
+    report = verify_chain()
+    assert report.first_broken_seq == 2
+    assert "本条记录" in report.reason
+
+
+def test_a_row_rehashed_with_the_key_still_breaks_the_next_link() -> None:
+    """Even holding the key, an edited row no longer matches what the next row points at."""
+    record_events(6)
+    _forge_row_2(_chain_key())
     report = verify_chain()
     assert report.first_broken_seq == 3
     assert "前序哈希" in report.reason

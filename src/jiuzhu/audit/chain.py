@@ -1,4 +1,10 @@
-"""The SM3 hash chain over audit rows: canonical form, hashing, verification."""
+"""The hash chain over audit rows: canonical form, hashing, verification.
+
+Each link is HMAC-SM3 under the integrity key of the key file, not a bare SM3:
+someone who can write to the database but does not hold the key cannot
+recompute the chain after editing a row. The integrity key therefore never
+rotates; a new key would start a new chain (a migration of its own).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from jiuzhu.protection.sm import sm3
+from jiuzhu.protection.sm import hmac_sm3
 
 GENESIS = "0" * 64
 
@@ -27,8 +33,8 @@ def canonical(row: dict[str, Any]) -> bytes:
     ).encode()
 
 
-def row_hash(prev_hash: str, row: dict[str, Any]) -> str:
-    return sm3(prev_hash.encode("ascii") + canonical(row)).hex()
+def row_hash(prev_hash: str, row: dict[str, Any], *, key: bytes) -> str:
+    return hmac_sm3(key, prev_hash.encode("ascii") + canonical(row)).hex()
 
 
 @dataclass(frozen=True)
@@ -42,7 +48,9 @@ class ChainReport:
         return self.first_broken_seq is None
 
 
-def verify(rows: Iterable[dict[str, Any]], head: tuple[int, str] | None = None) -> ChainReport:
+def verify(
+    rows: Iterable[dict[str, Any]], head: tuple[int, str] | None = None, *, key: bytes
+) -> ChainReport:
     """Walk rows in `seq` order; the first row whose link or hash does not hold is reported.
 
     `head` is what the writer recorded last (`AuditChainHead`: last seq and
@@ -62,7 +70,7 @@ def verify(rows: Iterable[dict[str, Any]], head: tuple[int, str] | None = None) 
             )
         if row["prev_hash"] != prev:
             return ChainReport(count, row["seq"], "前序哈希不匹配（前一条记录被改动或删除）")
-        if row_hash(prev, row) != row["row_hash"]:
+        if row_hash(prev, row, key=key) != row["row_hash"]:
             return ChainReport(count, row["seq"], "本条记录内容与哈希不符（记录被改动）")
         prev = row["row_hash"]
         expected_seq += 1

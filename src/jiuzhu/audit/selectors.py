@@ -7,6 +7,7 @@ from django.db.models import Max
 
 from jiuzhu.audit.chain import CHAINED_FIELDS, ChainReport, verify
 from jiuzhu.audit.models import AuditChainHead, AuditEvent
+from jiuzhu.core.keys import chain_key
 
 
 def chain_rows(batch_size: int = 5000, *, up_to_seq: int | None = None) -> Iterator[dict[str, Any]]:
@@ -34,11 +35,11 @@ def verify_chain() -> ChainReport:
     """
     head = chain_head()
     if head is None:
-        report = verify(chain_rows())
+        report = verify(chain_rows(), key=chain_key())
         if report.rows:
             return ChainReport(report.rows, 1, "链头记录缺失（审计链被改动）")
         return report
-    report = verify(chain_rows(up_to_seq=head[0]), head=head)
+    report = verify(chain_rows(up_to_seq=head[0]), head=head, key=chain_key())
     if not report.ok:
         return report
     highest = AuditEvent.objects.aggregate(highest=Max("seq"))["highest"]

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from jiuzhu.audit.chain import GENESIS, row_hash
 from jiuzhu.audit.models import AuditChainHead, AuditEvent
 from jiuzhu.core import clock
+from jiuzhu.core.keys import chain_key
 from jiuzhu.core.middleware import current_request_id
 from jiuzhu.domain.identity import check_character
 
@@ -139,7 +140,7 @@ def audit_record(
             or current_request_id().replace("-", ""),
             "details": details,
         }
-        digest = row_hash(head.last_hash, row)
+        digest = row_hash(head.last_hash, row, key=chain_key())
         event = AuditEvent.objects.create(prev_hash=head.last_hash, row_hash=digest, **row)
         AuditChainHead.objects.filter(pk=1).update(last_seq=row["seq"], last_hash=digest)
     return event

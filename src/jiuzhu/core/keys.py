@@ -17,3 +17,9 @@ def keyring() -> KeyRing:
 
 def blind_index(value: str, *, purpose: str) -> str:
     return keyring().blind_index(value, purpose=purpose)
+
+
+def chain_key() -> bytes:
+    """The key of the audit hash chain (HMAC-SM3): the integrity key of the key file."""
+    ring = keyring()
+    return ring.integrity_key or ring.index_key
