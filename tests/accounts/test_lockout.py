@@ -261,3 +261,18 @@ def test_audit_rows_never_hold_a_password(client: Client, cast: Cast) -> None:
         assert secret not in text
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"login.failed", "account.locked", "login.refused_locked", "login.ok"} <= actions
+
+
+def test_a_login_name_that_is_an_id_number_is_never_stored_in_clear(client, cast, frozen):
+    """People type their ID number as the login name; it still counts, but only as an index."""
+    from jiuzhu.accounts.models import LoginAttempt
+    from tests.factories import id_number
+
+    typed = id_number()
+    for _ in range(3):
+        client.post("/accounts/login/", {"username": typed, "password": "wrong-password-1A!"})
+    names = list(LoginAttempt.objects.values_list("username", flat=True))
+    assert len(names) == 3
+    assert typed not in names
+    assert len(set(names)) == 1
+    assert names[0].startswith("idx:")

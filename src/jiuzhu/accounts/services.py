@@ -31,8 +31,9 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from jiuzhu.accounts.models import LoginAttempt, User, UserSession
-from jiuzhu.audit.services import audit_record, client_ip
+from jiuzhu.audit.services import audit_record, client_ip, looks_like_clear_pii
 from jiuzhu.core import clock
+from jiuzhu.core.keys import blind_index
 from jiuzhu.core.permissions import Role
 from jiuzhu.divisions.models import Division
 from jiuzhu.domain.errors import DomainError
@@ -61,6 +62,15 @@ class AccountError(DomainError):
 # --- lockout -----------------------------------------------------------------
 
 
+def attempt_name(username: str) -> str:
+    """How a login name is kept in `LoginAttempt`: as typed, unless it is someone's ID,
+    mobile or card number (people do type those) — then as its blind index, so the
+    lockout still counts it and no dump shows it (security.md §D.17)."""
+    if looks_like_clear_pii(username):
+        return "idx:" + blind_index(username.strip().upper(), purpose="login_name")
+    return username
+
+
 def _window_start(now: dt.datetime) -> dt.datetime:
     return now - dt.timedelta(seconds=settings.JIUZHU_LOCKOUT_WINDOW_SECONDS)
 
@@ -79,12 +89,14 @@ def ip_is_blocked(*, ip: str, now: dt.datetime) -> bool:
 def account_failure_count(*, username: str, now: dt.datetime, reset_at: dt.datetime | None) -> int:
     """Failures for `username` in the window, after its last success and after `reset_at`."""
     failures = LoginAttempt.objects.filter(
-        username=username, succeeded=False, at__gt=_window_start(now)
+        username=attempt_name(username), succeeded=False, at__gt=_window_start(now)
     )
     if reset_at is not None:
         failures = failures.filter(at__gte=reset_at)
     last_success = (
-        LoginAttempt.objects.filter(username=username, succeeded=True).order_by("-id").first()
+        LoginAttempt.objects.filter(username=attempt_name(username), succeeded=True)
+        .order_by("-id")
+        .first()
     )
     if last_success is not None:
         failures = failures.filter(id__gt=last_success.id)
@@ -125,7 +137,7 @@ def user_authenticate(*, username: str, password: str, request: HttpRequest | No
     if user is not None and user_is_locked(user, now=now):
         # Run the hasher anyway so a locked account answers as slowly as any other.
         check_password(password, user.password)
-        LoginAttempt.objects.create(username=username, ip=ip, at=now, succeeded=False)
+        LoginAttempt.objects.create(username=attempt_name(username), ip=ip, at=now, succeeded=False)
         audit_record(
             action="login.refused_locked",
             result="denied",
@@ -164,7 +176,7 @@ def _login_failed(
         if user is not None:
             # Serialise concurrent failures of one account so the lock is set once.
             user = User.objects.select_for_update().get(pk=user.pk)
-        LoginAttempt.objects.create(username=username, ip=ip, at=now, succeeded=False)
+        LoginAttempt.objects.create(username=attempt_name(username), ip=ip, at=now, succeeded=False)
         audit_record(
             action="login.failed",
             result="failed",
@@ -233,7 +245,7 @@ def user_login_succeeded(*, user: User, request: HttpRequest) -> None:
     session_key = str(session.session_key)
     with transaction.atomic():
         LoginAttempt.objects.create(
-            username=user.username, ip=client_ip(request), at=now, succeeded=True
+            username=attempt_name(user.username), ip=client_ip(request), at=now, succeeded=True
         )
         live = Session.objects.filter(expire_date__gt=now).values("session_key")
         UserSession.objects.filter(user=user).exclude(session_key__in=live).delete()
