@@ -14,6 +14,7 @@ below by hand, not from the chinesecalendar package the code uses:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -21,7 +22,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from jiuzhu.domain.calendar import CalendarNotCovered, WorkingCalendar
+from jiuzhu.domain.calendar import (
+    CalendarNotCovered,
+    InvalidYearSchedule,
+    WorkingCalendar,
+    YearSchedule,
+)
 from jiuzhu.domain.errors import DomainError
 
 D = dt.date
@@ -312,3 +318,165 @@ def test_datetimes_are_refused(cal: WorkingCalendar) -> None:
         cal.add_working_days(moment, 1)
     with pytest.raises(TypeError):
         WorkingCalendar(closed=[moment])
+
+
+# --- year schedules (a notice typed in as data) ---------------------------------------------
+
+#: TEST FIXTURE, NOT THE REAL 2027 NOTICE (which is not published as of this
+#: writing): a small, clearly made-up schedule so the arithmetic can be checked
+#: by hand. 2027-01-01 is a Friday.
+#:   days off:   1-01 Fri, 1-02 Sat, 1-03 Sun (a fictional 元旦 break)
+#:   make-up:    1-09 Sat (a fictional 调休 working Saturday)
+TEST_2027 = YearSchedule(
+    year=2027,
+    days_off=frozenset({D(2027, 1, 1), D(2027, 1, 2), D(2027, 1, 3)}),
+    make_up_days=frozenset({D(2027, 1, 9)}),
+    source="测试用虚构安排（非国务院办公厅通知）",
+)
+
+OFFICIAL_2026 = YearSchedule(
+    year=2026,
+    days_off=OFFICIAL_2026_DAYS_OFF,
+    make_up_days=OFFICIAL_2026_MAKE_UP_DAYS,
+    source="国务院办公厅关于2026年部分节假日安排的通知（测试中手工录入）",
+)
+
+
+def test_fixture_dates_are_the_weekdays_the_comments_say() -> None:
+    assert D(2027, 1, 1).weekday() == 4  # Friday
+    assert D(2027, 1, 9).weekday() == 5  # Saturday
+    assert D(2026, 12, 20).weekday() == 6  # Sunday
+    assert D(2027, 1, 29).weekday() == 4  # Friday
+
+
+def test_a_supplied_schedule_makes_an_uncovered_year_computable() -> None:
+    cal = WorkingCalendar(schedules=[TEST_2027])
+    assert not cal.is_working_day(D(2027, 1, 1))  # a day off on a Friday
+    assert not cal.is_working_day(D(2027, 1, 2))  # weekend inside the break
+    assert cal.is_working_day(D(2027, 1, 4))  # a plain Monday
+    assert cal.is_working_day(D(2027, 1, 9))  # the make-up Saturday
+    assert not cal.is_working_day(D(2027, 1, 10))  # a plain Sunday
+    assert not cal.is_working_day(D(2027, 1, 16))  # a plain Saturday
+    assert cal.next_working_day(D(2026, 12, 31)) == D(2027, 1, 4)
+    assert cal.schedules[2027] is TEST_2027
+
+
+def test_thirty_working_days_from_20_december_need_the_next_years_schedule() -> None:
+    # Without 2027 data the count cannot finish: it must refuse, not guess.
+    with pytest.raises(CalendarNotCovered) as caught:
+        WorkingCalendar().add_working_days(D(2026, 12, 20), 30)
+    assert caught.value.year == 2027
+
+    # With the test schedule, counting from the day after Sun 12-20:
+    #   12-21..12-25 Mon–Fri → 5, 12-28..12-31 Mon–Thu → 9,
+    #   1-01 Fri off, 1-02/1-03 weekend off,
+    #   1-04..1-08 → 14, 1-09 Sat (make-up) → 15,
+    #   1-11..1-15 → 20, 1-18..1-22 → 25, 1-25..1-29 → 30.
+    cal = WorkingCalendar(schedules=[TEST_2027])
+    assert cal.add_working_days(D(2026, 12, 20), 30) == D(2027, 1, 29)
+    assert cal.working_days_between(D(2026, 12, 20), D(2027, 1, 29)) == 30
+    # Without the make-up Saturday the 30th would be Monday 2-01.
+    no_make_up = dataclasses.replace(TEST_2027, make_up_days=frozenset())
+    assert WorkingCalendar(schedules=[no_make_up]).add_working_days(D(2026, 12, 20), 30) == D(
+        2027, 2, 1
+    )
+
+
+def test_a_schedule_covers_its_own_year_only() -> None:
+    cal = WorkingCalendar(schedules=[TEST_2027])
+    with pytest.raises(CalendarNotCovered) as caught:
+        cal.is_working_day(D(2028, 1, 3))
+    assert caught.value.year == 2028
+    with pytest.raises(CalendarNotCovered):
+        cal.add_working_days(D(2027, 12, 30), 5)  # runs into 2028
+    with pytest.raises(CalendarNotCovered):
+        cal.is_working_day(D(2003, 12, 31))
+
+
+def test_a_schedule_typed_from_the_2026_notice_agrees_with_the_package_every_day() -> None:
+    package = WorkingCalendar()
+    typed = WorkingCalendar(schedules=[OFFICIAL_2026])
+    days = _span(D(2026, 1, 1), D(2026, 12, 31))
+    assert [d for d in days if typed.is_working_day(d) != package.is_working_day(d)] == []
+    assert [d for d in days if typed.is_working_day(d) != official_is_working_day(d)] == []
+    assert typed.working_days_between(D(2025, 12, 31), D(2026, 12, 31)) == 248
+
+
+def test_a_schedule_takes_precedence_over_the_package_for_its_year() -> None:
+    # A (hypothetical) corrected notice that also gives 10-08 off and makes
+    # Sat 10-17 a make-up day: the schedule, not the package, decides 2026.
+    corrected = dataclasses.replace(
+        OFFICIAL_2026,
+        days_off=OFFICIAL_2026_DAYS_OFF | {D(2026, 10, 8)},
+        make_up_days=OFFICIAL_2026_MAKE_UP_DAYS | {D(2026, 10, 17)},
+    )
+    cal = WorkingCalendar(schedules=[corrected])
+    assert WorkingCalendar().is_working_day(D(2026, 10, 8))
+    assert not cal.is_working_day(D(2026, 10, 8))
+    assert cal.is_working_day(D(2026, 10, 17))
+    # 9-30 → 10-09 (Fri), 10-10 (Sat make-up), 10-12 (Mon).
+    assert cal.add_working_days(D(2026, 9, 30), 3) == D(2026, 10, 12)
+    # Other years still come from the package.
+    assert cal.is_working_day(D(2025, 10, 9)) == WorkingCalendar().is_working_day(D(2025, 10, 9))
+
+
+def test_local_overrides_win_over_a_schedule() -> None:
+    cal = WorkingCalendar(
+        schedules=[TEST_2027],
+        closed=[D(2027, 1, 4), D(2027, 1, 9)],  # a typhoon Monday; the make-up Saturday cancelled
+        open=[D(2027, 1, 1)],  # the county works its (test) holiday
+    )
+    assert not cal.is_working_day(D(2027, 1, 4))
+    assert not cal.is_working_day(D(2027, 1, 9))
+    assert cal.is_working_day(D(2027, 1, 1))
+    # 12-31 → 1-01 (open) → 1-05 → 1-06.
+    assert cal.add_working_days(D(2026, 12, 31), 3) == D(2027, 1, 6)
+
+
+def test_a_schedule_accepts_any_iterable_of_dates_and_is_immutable() -> None:
+    schedule = YearSchedule(
+        year=2027,
+        days_off=[D(2027, 1, 1)],  # type: ignore[arg-type]
+        make_up_days=iter([D(2027, 1, 9)]),  # type: ignore[arg-type]
+        source="测试",
+    )
+    assert schedule.days_off == frozenset({D(2027, 1, 1)})
+    assert schedule.make_up_days == frozenset({D(2027, 1, 9)})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        schedule.year = 2028  # type: ignore[misc]
+
+
+def _schedule(**changes: object) -> YearSchedule:
+    return dataclasses.replace(TEST_2027, **changes)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"days_off": frozenset({D(2027, 1, 1), D(2026, 12, 31)})}, "2026-12-31"),
+        ({"make_up_days": frozenset({D(2028, 1, 8)})}, "2028-01-08"),
+        ({"make_up_days": frozenset({D(2027, 1, 11)})}, "周六或周日"),  # a Monday
+        ({"make_up_days": frozenset({D(2027, 1, 2)})}, "既是放假日又是调休上班日"),
+        ({"days_off": frozenset()}, "没有任何放假日期"),
+        ({"source": "  "}, "通知"),
+    ],
+)
+def test_an_impossible_schedule_is_refused(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(InvalidYearSchedule, match=message) as caught:
+        _schedule(**changes)
+    assert isinstance(caught.value, ValueError)
+    assert isinstance(caught.value, DomainError)
+    assert caught.value.code == "invalid_year_schedule"
+
+
+def test_schedule_dates_must_be_dates() -> None:
+    moment = dt.datetime(2027, 1, 1, 0, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with pytest.raises(TypeError):
+        _schedule(days_off=frozenset({moment}))
+    with pytest.raises(TypeError):
+        _schedule(year="2027")
+
+
+def test_two_schedules_for_one_year_are_refused() -> None:
+    with pytest.raises(ValueError, match="2027"):
+        WorkingCalendar(schedules=[TEST_2027, _schedule(source="另一份")])

@@ -16,6 +16,7 @@ ACTION_LABELS: dict[str, str] = {
     "account.locked": "账户锁定",
     "account.unlocked": "解除锁定",
     "logout": "退出登录",
+    "reference.changed": "修改基础数据",
     "session.expired": "会话过期",
     "password.changed": "修改密码",
     "password.reset": "重置密码",
