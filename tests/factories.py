@@ -15,6 +15,7 @@ from jiuzhu.core.permissions import Role
 from jiuzhu.divisions.models import Division, Level
 from jiuzhu.domain.identity import check_character
 from jiuzhu.registry.models import Household, HouseholdRevision, Member, Program, Relation
+from jiuzhu.registry.synthetic import luhn_complete
 
 PASSWORD = "Qingshi#River2026"
 _serial = itertools.count(1)
@@ -32,18 +33,6 @@ def id_number(
 
 def phone() -> str:
     return f"139{_rng.randrange(10**8):08d}"
-
-
-def luhn_complete(prefix: str) -> str:
-    digits = [int(c) for c in prefix]
-    total = 0
-    for i, d in enumerate(reversed(digits)):
-        if i % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return prefix + str((10 - total % 10) % 10)
 
 
 def bank_account() -> str:

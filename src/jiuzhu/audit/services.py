@@ -10,6 +10,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.http import HttpRequest
+from stdnum import luhn
 
 from jiuzhu.audit.chain import GENESIS, row_hash
 from jiuzhu.audit.models import AuditChainHead, AuditEvent
@@ -32,23 +33,13 @@ class AuditDetailError(ValueError):
     pass
 
 
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, char in enumerate(reversed(digits)):
-        d = int(char)
-        if i % 2 == 1:
-            d = d * 2 - 9 if d > 4 else d * 2
-        total += d
-    return total % 10 == 0
-
-
 def looks_like_clear_pii(text: str) -> bool:
     """True when the whole value is an ID number (valid check character), a
     mobile number or a Luhn-valid card number: what §C.13 keeps out of audit rows."""
     value = text.strip().upper()
     if _ID_NUMBER.fullmatch(value) and value[17] == check_character(value[:17]):
         return True
-    return bool(_MOBILE.fullmatch(value) or (_CARD.fullmatch(value) and _luhn_ok(value)))
+    return bool(_MOBILE.fullmatch(value) or (_CARD.fullmatch(value) and luhn.is_valid(value)))
 
 
 def _detail_problems(value: Any, path: str = "") -> list[str]:
