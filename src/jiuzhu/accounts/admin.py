@@ -7,8 +7,6 @@ their sessions. Every change, unlock and password reset is audited.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -19,11 +17,14 @@ from django.http import HttpRequest, HttpResponse
 from jiuzhu.accounts import services
 from jiuzhu.accounts.models import User
 from jiuzhu.core import clock
-from jiuzhu.core.permissions import Action, can
+from jiuzhu.core.admin import MatrixAccessMixin
+from jiuzhu.core.permissions import Action
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(MatrixAccessMixin, DjangoUserAdmin):
+    manage_action = Action.USER_MANAGE
+    allow_delete = False  # disable instead: audit rows and decisions refer to users
     list_display = ("username", "full_name", "role", "division", "is_active", "locked_display")
     list_filter = ("role", "is_active", "is_staff")
     search_fields = ("username", "full_name")
@@ -67,26 +68,6 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
-
-    # --- access: the permission matrix decides --------------------------------
-
-    def _may_manage(self, request: HttpRequest) -> bool:
-        return can(request.user, Action.USER_MANAGE)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._may_manage(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._may_manage(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return self._may_manage(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._may_manage(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # disable instead: audit rows and decisions refer to users
 
     # --- display --------------------------------------------------------------
 

@@ -35,11 +35,15 @@ from jiuzhu.core.signals import reference_data_changed
 _M = TypeVar("_M", bound=models.Model)
 
 
-class ReferenceAdmin(admin.ModelAdmin[_M]):
-    """Admin-role access and an audit signal for every change."""
+class MatrixAccessMixin:
+    """Admin access decided by the permission matrix (`core.permissions`), not by
+    Django model permissions: only the role allowed `manage_action` sees the pages."""
+
+    manage_action: Action = Action.REFERENCE_MANAGE
+    allow_delete = True
 
     def _may_manage(self, request: HttpRequest) -> bool:
-        return can(request.user, Action.REFERENCE_MANAGE)
+        return can(request.user, self.manage_action)
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._may_manage(request)
@@ -54,7 +58,11 @@ class ReferenceAdmin(admin.ModelAdmin[_M]):
         return self._may_manage(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._may_manage(request)
+        return self.allow_delete and self._may_manage(request)
+
+
+class ReferenceAdmin(MatrixAccessMixin, admin.ModelAdmin[_M]):
+    """Reference data: admin-role access and an audit signal for every change."""
 
     # --- audit ---------------------------------------------------------------
 

@@ -62,7 +62,12 @@ class Division(models.Model):
         return f"{self.name}（{self.code}）"
 
     def save(self, *args: object, **kwargs: object) -> None:
-        self.path = self.compute_path()
+        path = self.compute_path()
+        if self.pk is not None and self.path and path != self.path:
+            # Users' and households' jurisdiction hangs on the path: moving a division
+            # would silently hand its rows to another jurisdiction.
+            raise ValueError("已有区划的代码或上级不能修改；如需调整区划，请新建区划后迁移数据")
+        self.path = path
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def compute_path(self) -> str:
