@@ -26,7 +26,7 @@ from jiuzhu.domain.masking import mask
 from jiuzhu.registry import presenters, selectors
 from jiuzhu.registry.forms import ExportForm, ImportUploadForm, SearchForm
 from jiuzhu.registry.imports import PHASE_WRITE
-from jiuzhu.registry.models import Household, ImportBatch, ImportStatus
+from jiuzhu.registry.models import Household, ImportBatch, ImportStatus, Member
 
 PAGE_SIZE = 20
 HOUSEHOLD = "registry.Household"
@@ -172,64 +172,57 @@ def _reveal_field(field: str, allowed: frozenset[SensitiveField]) -> SensitiveFi
     return sensitive
 
 
-def _reveal_response(
-    request: HttpRequest, pk: int, field: SensitiveField, value: str
+def _reveal(
+    request: HttpRequest,
+    pk: int,
+    sensitive: SensitiveField,
+    *,
+    household: Household,
+    member: Member | None = None,
 ) -> HttpResponse:
-    context = {"field": field.value, "value": value, "household_id": pk}
-    if is_htmx(request):
-        return render(request, "registry/reveal_value.html", context)
-    return render(request, "registry/reveal_page.html", context)
+    """The clear value, only for REVEAL; audited with the field name, never the value."""
+    if visibility(request.user, sensitive) is not Visibility.REVEAL:
+        raise denied(request, Action.HOUSEHOLD_VIEW, HOUSEHOLD, pk)
+    details: dict[str, Any] = {"field": sensitive.value}
+    if member is not None:
+        details["member"] = member.pk
+    audit_record(
+        action="household.reveal",
+        request=request,
+        object_type=HOUSEHOLD,
+        object_id=pk,
+        details=details,
+    )
+    value = presenters.clear_value(sensitive, household=household, member=member)
+    context = {"field": sensitive.value, "value": value, "household_id": pk}
+    template = "registry/reveal_value.html" if is_htmx(request) else "registry/reveal_page.html"
+    return render(request, template, context)
 
 
 @login_required
 @require_POST
 def member_reveal(request: HttpRequest, pk: int, member_id: int, field: str) -> HttpResponse:
-    """One member's field in full: only for REVEAL; audited with the field name, never the value."""
+    """One member's ID number, phone or health details in full."""
     check_action(request, Action.HOUSEHOLD_VIEW)
     sensitive = _reveal_field(field, presenters.MEMBER_REVEAL_FIELDS)
     try:
         household, member = selectors.member_get(request.user, pk, member_id)
     except NotFound:
         raise denied(request, Action.HOUSEHOLD_VIEW, HOUSEHOLD, pk) from None
-    if visibility(request.user, sensitive) is not Visibility.REVEAL:
-        raise denied(request, Action.HOUSEHOLD_VIEW, HOUSEHOLD, pk)
-    audit_record(
-        action="household.reveal",
-        request=request,
-        object_type=HOUSEHOLD,
-        object_id=pk,
-        details={"field": sensitive.value, "member": member.pk},
-    )
-    return _reveal_response(
-        request,
-        pk,
-        sensitive,
-        presenters.clear_value(sensitive, household=household, member=member),
-    )
+    return _reveal(request, pk, sensitive, household=household, member=member)
 
 
 @login_required
 @require_POST
 def household_reveal(request: HttpRequest, pk: int, field: str) -> HttpResponse:
-    """Show a household field (address, bank account) in full; same rules as a member field."""
+    """The household's bank account in full; same rules as a member field."""
     check_action(request, Action.HOUSEHOLD_VIEW)
     sensitive = _reveal_field(field, presenters.HOUSEHOLD_REVEAL_FIELDS)
     try:
         household = selectors.household_get(request.user, pk)
     except NotFound:
         raise denied(request, Action.HOUSEHOLD_VIEW, HOUSEHOLD, pk) from None
-    if visibility(request.user, sensitive) is not Visibility.REVEAL:
-        raise denied(request, Action.HOUSEHOLD_VIEW, HOUSEHOLD, pk)
-    audit_record(
-        action="household.reveal",
-        request=request,
-        object_type=HOUSEHOLD,
-        object_id=pk,
-        details={"field": sensitive.value},
-    )
-    return _reveal_response(
-        request, pk, sensitive, presenters.clear_value(sensitive, household=household)
-    )
+    return _reveal(request, pk, sensitive, household=household)
 
 
 @login_required
