@@ -92,15 +92,18 @@ class ResidentId:
         return "male" if int(self.number[16]) % 2 == 1 else "female"
 
     def age_on(self, day: dt.date) -> int:
-        """Full years of age on `day` (a person born on 29 Feb turns a year older on 1 Mar)."""
-        born = self.birth_date
-        years = day.year - born.year
-        if (day.month, day.day) < (born.month, born.day):
-            years -= 1
-        return years
+        return age_on(self.birth_date, day)
 
     def __str__(self) -> str:
         return self.number
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """Full years of age on `day` (a person born on 29 Feb turns a year older on 1 Mar)."""
+    years = day.year - birth_date.year
+    if (day.month, day.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
 
 
 def normalise(raw: str | None) -> str:

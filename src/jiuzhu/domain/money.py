@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from jiuzhu.domain.errors import DomainError
 
@@ -27,10 +28,18 @@ class NegativeAmount(AmountError):
     default_message = "金额不能为负数"
 
 
-def round_fen(value: Decimal | int | str) -> Decimal:
-    """The platform's one rounding rule: to the fen, half up (四舍五入到分)."""
+def round_fen(value: Decimal | Fraction | int | str) -> Decimal:
+    """The platform's one rounding rule: to the fen, half up (四舍五入到分).
+
+    A `Fraction` (the policy engine computes exactly, e.g. 2100 × 1/6 or
+    1750 ÷ 3) is rounded once, here, half away from zero.
+    """
     if isinstance(value, float | bool):
         raise TypeError("money must not be a float")
+    if isinstance(value, Fraction):
+        fen = abs(value) * 100
+        whole = int(fen + Fraction(1, 2))  # floor of a non-negative number
+        return (Decimal(whole if value >= 0 else -whole) / 100).quantize(FEN)
     amount = Decimal(value)
     if not amount.is_finite():
         raise ValueError("money must be a finite number")

@@ -26,6 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from jiuzhu.core.permissions import Role, SensitiveField, Visibility, visibility
+from jiuzhu.domain import identity
 from jiuzhu.domain.masking import MaskLevel, mask
 from jiuzhu.registry.models import (
     Asset,
@@ -112,10 +113,7 @@ def _put(row: dict[str, Any], key: str, value: Shown | None) -> None:
 
 
 def age_on(birth: dt.date, day: dt.date) -> int:
-    years = day.year - birth.year
-    if (day.month, day.day) < (birth.month, birth.day):
-        years -= 1
-    return max(years, 0)
+    return max(identity.age_on(birth, day), 0)
 
 
 def head_of(household: Household) -> Member | None:
