@@ -39,6 +39,9 @@ from stdnum import luhn
 
 from jiuzhu.domain.identity import check_character
 from jiuzhu.domain.money import ZERO, round_fen
+from jiuzhu.domain.policy.vocabulary import (
+    RELATION_LABELS,  # also what the exchange standard writes
+)
 
 # --------------------------------------------------------------------------------------------
 # The demo county's administrative divisions (statistical codes, fictional names)
@@ -125,17 +128,6 @@ def demo_divisions() -> list[DivisionRow]:
 # --------------------------------------------------------------------------------------------
 # Vocabularies (the English codes match jiuzhu.registry.models; the tests check they agree)
 # --------------------------------------------------------------------------------------------
-
-#: Relation codes and the Chinese labels the exchange standard writes.
-RELATION_LABELS: dict[str, str] = {
-    "head": "户主",
-    "spouse": "配偶",
-    "child": "子女",
-    "parent": "父母",
-    "grandchild": "孙子女",
-    "sibling": "兄弟姐妹",
-    "other": "其他",
-}
 
 #: Income categories that count towards household income (domain.md §3); transfer_out is
 #: subtracted; pension_basic and exempt are recorded but never counted.

@@ -63,6 +63,12 @@ def test_the_demo_set_is_domain_md_section_8() -> None:
         "review_cycle_months": {"A": 3, "B": 6, "C": 12},
         "category_supplement_enabled": False,
         "democratic_review_mode": "always",
+        "disability_care_subsidy_monthly": {
+            "1": Decimal("90.00"),
+            "2": Decimal("60.00"),
+            "3": Decimal("0.00"),
+            "4": Decimal("0.00"),
+        },
     }
     got = {name: table().resolve(name, table().region_for("demo"), on).value for name in expected}
     assert got == expected
@@ -164,6 +170,10 @@ def _files(**override: str) -> dict[str, str]:
         (
             "rigid_expense_base:\n  - {from: 2026-09-01, value: gross, source: x}\n",
             "rigid_expense_base",
+        ),
+        (
+            "disability_care_subsidy_monthly:\n  - {from: 2026-09-01, value: {1: 90, 2: 60}, source: x}\n",
+            "disability_care_subsidy_monthly",
         ),
         (
             "category_supplement_enabled:\n  - {from: 2026-09-01, value: 'yes', source: x}\n",

@@ -26,6 +26,7 @@ from jiuzhu.domain.policy.parameters import (
     normalise_value,
     override_values,
 )
+from jiuzhu.domain.policy.vocabulary import EXPENSE_LABELS
 
 FIELD_LABELS = {
     "name": "案例名称",
@@ -69,9 +70,7 @@ FIELD_LABELS = {
     "prior": "既往临时救助",
     "on": "日期",
     "reason": "理由",
-    "medical_selfpaid": "医疗自付费用",
-    "education": "教育支出",
-    "disability_rehab": "残疾康复支出",
+    **EXPENSE_LABELS,
     **INCOME_LABELS,
 }
 

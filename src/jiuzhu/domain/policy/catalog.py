@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from jiuzhu.domain.policy.vocabulary import DISABILITY_GRADE_LABELS, DISABILITY_KIND_LABELS
+
 
 class Kind(StrEnum):
     MONEY = "money"  # yuan, at most two decimals, ≥ 0
@@ -21,6 +23,7 @@ class Kind(StrEnum):
     CHOICE = "choice"  # one of `choices`
     RATIO_MAP = "ratio_map"  # {key: ratio} with exactly the keys in `keys`
     INTEGER_MAP = "integer_map"  # {key: integer} with exactly the keys in `keys`
+    MONEY_MAP = "money_map"  # {key: money} with exactly the keys in `keys`
     RATIO_LIST = "ratio_list"  # [ratio, ...], at least one
 
 
@@ -46,9 +49,9 @@ _M, _I, _R, _OR, _B, _C = (
 
 _SPECS: tuple[ParameterSpec, ...] = (
     # §3 household, income, assets
-    ParameterSpec("income_lookback_months", "收入核算期（月）", _I, "月", "§3"),
+    ParameterSpec("income_lookback_months", "收入核算期（月）", _I, "个月", "§3"),
     ParameterSpec(
-        "financial_asset_limit_months", "人均金融资产上限（低保标准的月数）", _I, "月", "§3"
+        "financial_asset_limit_months", "人均金融资产上限（低保标准的月数）", _I, "个月", "§3"
     ),
     ParameterSpec("max_residential_properties", "家庭住房上限（套）", _I, "套", "§3"),
     ParameterSpec("vehicle_exempt_value_max", "可豁免机动车价值上限", _M, "元", "§3"),
@@ -88,14 +91,14 @@ _SPECS: tuple[ParameterSpec, ...] = (
         keys=("physical", "visual", "hearing", "speech", "intellectual", "mental", "multiple"),
     ),
     ParameterSpec("single_person_min_ratio", "单人保最低保障比例", _R, "×低保标准", "§4 §8"),
-    ParameterSpec("gradual_exit_months", "渐退期（月）", _I, "月", "§4 §8"),
+    ParameterSpec("gradual_exit_months", "渐退期（月）", _I, "个月", "§4 §8"),
     ParameterSpec(
         "gradual_exit_schedule", "渐退期各月发放比例", Kind.RATIO_LIST, "×原救助金", "§4"
     ),
     ParameterSpec(
         "near_dibao_multiplier", "低保边缘家庭收入上限（低保标准的倍数）", _R, "×低保标准", "§4 §8"
     ),
-    ParameterSpec("near_dibao_validity_months", "低保边缘家庭认定有效期（月）", _I, "月", "§4"),
+    ParameterSpec("near_dibao_validity_months", "低保边缘家庭认定有效期（月）", _I, "个月", "§4"),
     ParameterSpec(
         "rigid_expense_base",
         "刚性支出比较基数（disposable 可支配收入 / total 总收入）",
@@ -109,7 +112,7 @@ _SPECS: tuple[ParameterSpec, ...] = (
         "local_disposable_income_prev_year", "上年度当地居民人均可支配收入", _M, "元/人·年", "§4 §8"
     ),
     ParameterSpec(
-        "rigid_expense_validity_months", "刚性支出困难家庭认定有效期（月）", _I, "月", "§4"
+        "rigid_expense_validity_months", "刚性支出困难家庭认定有效期（月）", _I, "个月", "§4"
     ),
     ParameterSpec("tekun_elderly_min_age", "特困：老年人年龄起点", _I, "岁", "§4"),
     ParameterSpec("tekun_minor_max_age", "特困：未成年人年龄上限（不含）", _I, "岁", "§4"),
@@ -149,7 +152,33 @@ _SPECS: tuple[ParameterSpec, ...] = (
         "×低保标准",
         "§4 §8",
     ),
-    ParameterSpec("temp_aid_same_cause_months", "临时救助同一事由间隔（月）", _I, "月", "§4"),
+    ParameterSpec("temp_aid_same_cause_months", "临时救助同一事由间隔（月）", _I, "个月", "§4"),
+    ParameterSpec(
+        "disability_living_subsidy_monthly",
+        "困难残疾人生活补贴（按残疾等级，元/月）",
+        Kind.MONEY_MAP,
+        "元/月",
+        "§4",
+        keys=("1", "2", "3", "4"),
+    ),
+    ParameterSpec(
+        "disability_living_subsidy_near_dibao", "生活补贴是否覆盖低保边缘家庭", _B, "", "§4"
+    ),
+    ParameterSpec(
+        "disability_care_subsidy_monthly",
+        "重度残疾人护理补贴（按残疾等级，元/月）",
+        Kind.MONEY_MAP,
+        "元/月",
+        "§4",
+        keys=("1", "2", "3", "4"),
+    ),
+    ParameterSpec(
+        "disability_care_subsidy_mental_grade_3_4",
+        "护理补贴是否覆盖三、四级智力和精神残疾人",
+        _B,
+        "",
+        "§4",
+    ),
     # §5 procedure and deadlines
     ParameterSpec("investigation_start_working_days", "受理后启动调查时限", _I, "工作日", "§5"),
     ParameterSpec(
@@ -178,15 +207,15 @@ _SPECS: tuple[ParameterSpec, ...] = (
         "§6",
         keys=("A", "B", "C"),
     ),
-    ParameterSpec("exit_notice_months", "退出告知提前期（月）", _I, "月", "§6"),
-    ParameterSpec("green_channel_window_months", "绿色通道：退出后可适用的月数", _I, "月", "§6"),
+    ParameterSpec("exit_notice_months", "退出告知提前期（月）", _I, "个月", "§6"),
+    ParameterSpec("green_channel_window_months", "绿色通道：退出后可适用的月数", _I, "个月", "§6"),
     ParameterSpec("green_channel_start_working_days", "绿色通道：启动核查时限", _I, "工作日", "§6"),
     ParameterSpec(
         "green_channel_decision_working_days", "绿色通道：作出决定时限", _I, "工作日", "§6"
     ),
     ParameterSpec("fraud_fine_min_multiplier", "骗取救助金罚款下限（倍）", _R, "×骗取金额", "§6"),
     ParameterSpec("fraud_fine_max_multiplier", "骗取救助金罚款上限（倍）", _R, "×骗取金额", "§6"),
-    ParameterSpec("grid_patrol_interval_months", "网格员走访间隔（月）", _I, "月", "§6"),
+    ParameterSpec("grid_patrol_interval_months", "网格员走访间隔（月）", _I, "个月", "§6"),
     ParameterSpec(
         "payment_publication_day", "上月发放名单公布截止日（每月几日前）", _I, "日", "§7"
     ),
@@ -196,6 +225,22 @@ _SPECS: tuple[ParameterSpec, ...] = (
 )
 
 CATALOG: dict[str, ParameterSpec] = {spec.name: spec for spec in _SPECS}
+
+#: How choice values and map keys read in Chinese (explanations, the parameter screen).
+VALUE_LABELS: dict[str, str] = {
+    "disposable": "可支配收入",
+    "total": "总收入",
+    "always": "每案评议",
+    "on_objection": "有异议时评议",
+    "full": "全护理",
+    "half": "半护理",
+    "self": "自理",
+    "A": "A类",
+    "B": "B类",
+    "C": "C类",
+    **DISABILITY_KIND_LABELS,
+    **{str(grade): label for grade, label in DISABILITY_GRADE_LABELS.items() if grade},
+}
 
 
 def spec_for(name: str) -> ParameterSpec | None:

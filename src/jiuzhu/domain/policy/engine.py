@@ -29,23 +29,10 @@ from jiuzhu.domain.policy.parameters import (
     PinnedParameters,
     override_values,
 )
+from jiuzhu.domain.policy.vocabulary import CARE_TIER_LABELS, CATEGORY_LABELS
 
 ELIGIBLE = "eligible"
 INELIGIBLE = "ineligible"
-
-PROGRAMME_LABELS = {
-    "dibao": "最低生活保障",
-    "tekun": "特困人员救助供养",
-    "low_income_recognition": "低保边缘/刚性支出困难家庭认定",
-    "temp_aid": "临时救助",
-}
-CATEGORY_LABELS = {
-    "dibao": "低保家庭",
-    "near_dibao": "低保边缘家庭",
-    "rigid_expense": "刚性支出困难家庭",
-    "tekun": "特困人员",
-    "none": "不属于救助对象",
-}
 
 
 class SourceWithRegions(ParameterSource, Protocol):
@@ -249,11 +236,11 @@ class _Assessment:
         e.figure(
             "self_care_lost_items", "不能自理项数（六项）", len(applicant.self_care_impossible)
         )
-        e.figure("care_tier", "照料等级", rules.CARE_TIER_LABELS[tier])
+        e.figure("care_tier", "照料等级", CARE_TIER_LABELS[tier])
         e.figure("tekun_basic", "基本生活标准", basic)
         e.figure("tekun_care", "照料护理标准", care)
         summary = (
-            f"符合特困供养条件（{rules.CARE_TIER_LABELS[tier]}）：基本生活标准 {yuan(basic)}"
+            f"符合特困供养条件（{CARE_TIER_LABELS[tier]}）：基本生活标准 {yuan(basic)}"
             f" + 照料护理标准 {yuan(care)} = {yuan(basic + care)}"
         )
         return _Outcome(

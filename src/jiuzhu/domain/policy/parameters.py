@@ -27,7 +27,7 @@ from typing import Any, Protocol
 import yaml
 
 from jiuzhu.domain.errors import DomainError
-from jiuzhu.domain.policy.catalog import CATALOG, Kind, ParameterSpec
+from jiuzhu.domain.policy.catalog import CATALOG, VALUE_LABELS, Kind, ParameterSpec
 
 #: A normalised parameter value: Decimal (money), int, Fraction (ratio), bool,
 #: str (choice), None (a switched-off optional ratio), a mapping or a tuple.
@@ -143,6 +143,7 @@ _EXPECTED: dict[Kind, str] = {
     Kind.CHOICE: "以下之一：{choices}",
     Kind.RATIO_MAP: "包含且仅包含 {keys} 的比例表",
     Kind.INTEGER_MAP: "包含且仅包含 {keys} 的整数表",
+    Kind.MONEY_MAP: "包含且仅包含 {keys} 的金额表",
     Kind.RATIO_LIST: "至少一项的比例列表",
 }
 
@@ -179,11 +180,14 @@ def _normalise(spec: ParameterSpec, raw: object) -> Value:
         if raw not in spec.choices:
             raise ValueError
         return str(raw)
-    if kind in (Kind.RATIO_MAP, Kind.INTEGER_MAP):
-        if not isinstance(raw, Mapping) or set(map(str, raw)) != set(spec.keys):
+    if kind in (Kind.RATIO_MAP, Kind.INTEGER_MAP, Kind.MONEY_MAP):
+        if not isinstance(raw, Mapping):
             raise ValueError
-        convert = _ratio if kind is Kind.RATIO_MAP else _integer
-        return {key: convert(raw[key]) for key in spec.keys}
+        by_key = {str(key): item for key, item in raw.items()}
+        if set(by_key) != set(spec.keys):
+            raise ValueError
+        convert = {Kind.RATIO_MAP: _ratio, Kind.INTEGER_MAP: _integer, Kind.MONEY_MAP: _money}[kind]
+        return {key: convert(by_key[key]) for key in spec.keys}
     if kind is Kind.RATIO_LIST:
         if isinstance(raw, str | bytes) or not isinstance(raw, Sequence) or not raw:
             raise ValueError
@@ -216,6 +220,8 @@ def dump_value(spec: ParameterSpec, value: Value) -> Any:
         return [format_ratio(item) for item in value]
     if kind is Kind.INTEGER_MAP:
         return dict(value)
+    if kind is Kind.MONEY_MAP:
+        return {key: str(item) for key, item in value.items()}
     return value
 
 
@@ -226,11 +232,20 @@ def display_value(spec: ParameterSpec, value: Value) -> str:
         return "是" if value else "否"
     if value is None:
         return "不启用"
+    unit = (
+        spec.unit
+        if spec.kind in (Kind.MONEY, Kind.INTEGER, Kind.INTEGER_MAP, Kind.MONEY_MAP)
+        else ""
+    )
     if isinstance(dumped, dict):
-        return "，".join(f"{key}：{item}" for key, item in dumped.items())
+        return "，".join(
+            f"{VALUE_LABELS.get(key, key)} {item}{unit}" for key, item in dumped.items()
+        )
     if isinstance(dumped, list):
         return "、".join(dumped)
-    return f"{dumped}{spec.unit if spec.kind in (Kind.MONEY, Kind.INTEGER) else ''}"
+    if spec.kind is Kind.CHOICE:
+        return VALUE_LABELS.get(str(dumped), str(dumped))
+    return f"{dumped}{unit}"
 
 
 @dataclass(frozen=True)

@@ -312,9 +312,6 @@ def tekun_supporter_check(household: Household) -> Check:
     )
 
 
-CARE_TIER_LABELS = {"self": "生活自理", "half": "半护理（部分失能）", "full": "全护理（完全失能）"}
-
-
 def tekun_care_tier(member: Member, params: Parameters) -> str:
     lost = len(member.self_care_impossible)
     if lost >= params.integer("tekun_full_care_min_items"):
