@@ -51,6 +51,7 @@ DEMO_USERNAMES = {
     "shequ": Role.COMMUNITY_WORKER,
     "wangge": Role.GRID_WORKER,
     "shenpi": Role.COUNTY_APPROVER,
+    "shenpi2": Role.COUNTY_APPROVER,  # a second approver: maker-checker needs two
     "lianluo": Role.DEPARTMENT_LIAISON,
     "shenji": Role.AUDITOR,
     "admin": Role.ADMIN,
@@ -133,7 +134,8 @@ def test_312_grid_workers_two_or_three_per_grid(seeded: SeedResult) -> None:
 
 def test_one_demo_user_per_role_with_a_working_strong_password(seeded: SeedResult) -> None:
     assert {x.username for x in seeded.logins} == set(DEMO_USERNAMES)
-    assert len(seeded.logins) == len(Role.values)
+    assert len(seeded.logins) == len(DEMO_USERNAMES)
+    assert {User.objects.get(username=x.username).role for x in seeded.logins} == set(Role.values)
     county = Division.objects.get(code="510199000000")
     for login in seeded.logins:
         user = User.objects.select_related("division").get(username=login.username)
@@ -150,7 +152,7 @@ def test_one_demo_user_per_role_with_a_working_strong_password(seeded: SeedResul
         assert user.division is not None
         assert user.division.path.startswith(county.path)
         assert user.division.code in login.division
-    assert len({x.password for x in seeded.logins}) == 7
+    assert len({x.password for x in seeded.logins}) == len(DEMO_USERNAMES) == 8
 
     officer = User.objects.get(username="zhuangan")
     community_worker = User.objects.get(username="shequ")
@@ -164,7 +166,7 @@ def test_one_demo_user_per_role_with_a_working_strong_password(seeded: SeedResul
     assert officer.division.contains(community_worker.division)
     assert community_worker.division.contains(grid_worker.division)
     assert Household.objects.filter(grid=grid_worker.division).exists()
-    for name in ("shenpi", "lianluo", "shenji", "admin"):
+    for name in ("shenpi", "shenpi2", "lianluo", "shenji", "admin"):
         assert User.objects.get(username=name).division == county
 
     admin = User.objects.get(username="admin")

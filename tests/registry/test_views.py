@@ -888,3 +888,11 @@ def test_import_upload_shows_the_services_refusal(client, cast, settings, tmp_pa
     assert response.status_code == 200
     assert 'data-testid="import-error"' in response.content.decode()
     assert not ImportBatch.objects.exists()
+
+
+def test_detail_links_to_the_trial_for_roles_that_may_run_it(client, cast, county):
+    hh = county.households_in(county.communities[0])[0]
+    url = reverse("registry:household_detail", args=[hh.pk])
+    link = f'href="{reverse("policy:trial")}?household={hh.pk}"'
+    assert link in login(client, cast.community_worker).get(url).content.decode()
+    assert link not in login(client, cast.grid_worker).get(url).content.decode()

@@ -47,6 +47,7 @@ def concrete(route: str, county: factories.County) -> str:
         "pk": str(household.pk),
         "member_id": str(member.pk),
         "field": "id_number" if "<int:member_id>" in route else "bank_account",
+        "name": "dibao_standard",  # a policy parameter
     }
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], route)
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "jiuzhu.audit",
     "jiuzhu.accounts",
     "jiuzhu.registry",
+    "jiuzhu.policy",
 ]
 
 MIDDLEWARE = [

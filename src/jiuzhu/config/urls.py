@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("jiuzhu.accounts.urls")),
     path("households/", include("jiuzhu.registry.urls")),
     path("audit/", include("jiuzhu.audit.urls")),
+    path("policy/", include("jiuzhu.policy.urls")),
     path("admin/", admin.site.urls),
 ]
 

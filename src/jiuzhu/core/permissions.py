@@ -34,6 +34,12 @@ class Action(StrEnum):
     AUDIT_VIEW = "audit.view"
     REFERENCE_MANAGE = "reference.manage"
     USER_MANAGE = "user.manage"
+    POLICY_TRIAL = (
+        "policy.trial"  # 试算: run the policy engine on a typed-in or registered household
+    )
+    POLICY_PARAMETER_VIEW = "policy.parameter.view"
+    POLICY_PARAMETER_PROPOSE = "policy.parameter.propose"
+    POLICY_PARAMETER_APPROVE = "policy.parameter.approve"
 
 
 R = Role
@@ -48,6 +54,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     A.AUDIT_VIEW: frozenset({R.AUDITOR}),
     A.REFERENCE_MANAGE: frozenset({R.ADMIN}),
     A.USER_MANAGE: frozenset({R.ADMIN}),
+    A.POLICY_TRIAL: frozenset({R.ASSISTANCE_OFFICER, R.COMMUNITY_WORKER, R.COUNTY_APPROVER}),
+    A.POLICY_PARAMETER_VIEW: frozenset({R.ASSISTANCE_OFFICER, R.COUNTY_APPROVER, R.AUDITOR}),
+    A.POLICY_PARAMETER_PROPOSE: frozenset({R.COUNTY_APPROVER}),
+    A.POLICY_PARAMETER_APPROVE: frozenset({R.COUNTY_APPROVER}),
 }  # fmt: skip
 
 

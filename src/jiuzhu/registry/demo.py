@@ -9,10 +9,11 @@
   community and a grid, with members, six months of incomes, assets, rigid
   expenses and a first `HouseholdRevision` (source `demo_seed`); about one in
   six receives assistance, with a review class following domain.md §6;
-* one demo login per role, each with a fresh random password.
+* one demo login per role (two county approvers, for maker-checker), each with
+  a fresh random password.
 
 Idempotent: when the demo county already exists nothing is generated again;
-only the seven demo accounts are (re)created if missing and given new random
+only the eight demo accounts are (re)created if missing and given new random
 passwords, which are returned (and printed/written by the `seed_demo`
 command). Passwords are never stored in clear anywhere except the
 logins file the command writes for the person running the demo.
@@ -87,12 +88,15 @@ class DemoUserSpec:
     full_name: str
 
 
-#: One login per role. The street/community/grid staff sit in 青石街道 → 桂花社区 → a grid of it.
+#: One login per role, and a second county approver: maker-checker (政策参数调整) needs
+#: one to propose and another to approve. The street/community/grid staff sit in
+#: 青石街道 → 桂花社区 → a grid of it.
 DEMO_USERS: tuple[DemoUserSpec, ...] = (
     DemoUserSpec(Role.ASSISTANCE_OFFICER, "zhuangan", "township", "林晓舟"),
     DemoUserSpec(Role.COMMUNITY_WORKER, "shequ", "community", "周语桐"),
     DemoUserSpec(Role.GRID_WORKER, "wangge", "grid", "何嘉木"),
     DemoUserSpec(Role.COUNTY_APPROVER, "shenpi", "county", "宋知远"),
+    DemoUserSpec(Role.COUNTY_APPROVER, "shenpi2", "county", "许清源"),
     DemoUserSpec(Role.DEPARTMENT_LIAISON, "lianluo", "county", "唐若溪"),
     DemoUserSpec(Role.AUDITOR, "shenji", "county", "韩明澈"),
     DemoUserSpec(Role.ADMIN, "admin", "county", "欧阳清和"),

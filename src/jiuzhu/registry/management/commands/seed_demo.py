@@ -1,7 +1,7 @@
 """`jiuzhu seed_demo`: the synthetic demo county 示范县 with one login per role.
 
 Idempotent: when the demo county already exists nothing is generated again;
-the seven demo accounts get new random passwords, which are printed and
+the eight demo accounts get new random passwords, which are printed and
 written to <JIUZHU_DATA_DIR>/demo-logins.txt (mode 0600). Refused when
 JIUZHU_ENV=production.
 """
