@@ -101,7 +101,7 @@ _SPECS: tuple[ParameterSpec, ...] = (
     ParameterSpec("near_dibao_validity_months", "低保边缘家庭认定有效期（月）", _I, "个月", "§4"),
     ParameterSpec(
         "rigid_expense_base",
-        "刚性支出比较基数（disposable 可支配收入 / total 总收入）",
+        "刚性支出比较基数（可支配收入或总收入）",
         _C,
         "",
         "§4",
@@ -183,7 +183,7 @@ _SPECS: tuple[ParameterSpec, ...] = (
     ParameterSpec("investigation_start_working_days", "受理后启动调查时限", _I, "工作日", "§5"),
     ParameterSpec(
         "democratic_review_mode",
-        "民主评议方式（always 每案 / on_objection 有异议时）",
+        "民主评议方式（每案评议或有异议时评议）",
         _C,
         "",
         "§5",
