@@ -388,3 +388,30 @@ def test_anonymous_callers_are_sent_to_the_login_page(proposed: ParameterChange)
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
+
+
+def test_changes_that_would_contradict_each_other_are_refused_unless_made_together(
+    county: factories.County,
+) -> None:
+    maker = factories.user("maker_x", "county_approver", county.county)
+    checker = factories.user("checker_x", "county_approver", county.county)
+    months = services.propose_change(
+        actor=maker,
+        name="gradual_exit_months",
+        effective_from=dt.date(2026, 7, 1),
+        value="3",
+        source="县文件",
+    )
+    with pytest.raises(services.ChangeRefused, match="渐退期月数与各月发放比例的个数不一致"):
+        services.decide_change(actor=checker, change_id=months.pk, approve=True)
+    schedule = services.propose_change(
+        actor=maker,
+        name="gradual_exit_schedule",
+        effective_from=dt.date(2026, 7, 1),
+        value="[1, 0.5, 0.5]",
+        source="县文件",
+    )
+    services.decide_change(actor=checker, change_id=months.pk, approve=True)
+    services.decide_change(actor=checker, change_id=schedule.pk, approve=True)
+    table = services.parameter_table()
+    assert table.resolve("gradual_exit_months", "510199000000", dt.date(2026, 7, 1)).value == 3

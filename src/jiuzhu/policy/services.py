@@ -25,6 +25,7 @@ from jiuzhu.domain.policy.catalog import CATALOG
 from jiuzhu.domain.policy.parameters import (
     ParameterError,
     bundled_table,
+    consistency_problems,
     dump_value,
     load_yaml,
     make_value,
@@ -164,6 +165,22 @@ def propose_change(
     return change
 
 
+def _refuse_disagreement(change: ParameterChange) -> None:
+    """The table with this change must still agree with itself where it applies.
+
+    Changes pending for the same region and date count as part of the same
+    adjustment (渐退 months and their schedule are changed together)."""
+    companions = ParameterChange.objects.filter(
+        status=ChangeStatus.PENDING, region=change.region, effective_from=change.effective_from
+    ).exclude(pk=change.pk)
+    merged = parameter_table().with_values(
+        [*(other.as_value() for other in companions), change.as_value()]
+    )
+    problems = consistency_problems(merged, change.region.ljust(12, "0"), change.effective_from)
+    if problems:
+        raise ChangeRefused(f"批准后参数将互相矛盾，请一并调整：{problems[0]}")
+
+
 def decide_change(
     *, actor: Any, change_id: int, approve: bool, note: str = "", request: Any = None
 ) -> ParameterChange:
@@ -187,6 +204,8 @@ def decide_change(
             raise ChangeRefused("生效日期已过，不能再批准；请退回后按新的生效日期重新提出")
         if not approve and not note.strip():
             raise ChangeRefused("退回时请填写审核意见")
+        if approve:
+            _refuse_disagreement(change)
         change.status = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
         change.decided_by = actor
         change.decided_at = clock.now()

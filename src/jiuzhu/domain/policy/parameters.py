@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -554,21 +554,55 @@ def check_table(values: Sequence[ParameterValue]) -> None:
     missing = sorted(set(CATALOG) - present)
     if missing:
         raise MissingParameter(f"以下参数没有任何取值：{'、'.join(missing)}")
-    _check_gradual_exit(values)
 
 
-def _check_gradual_exit(values: Sequence[ParameterValue]) -> None:
-    months = {
-        (v.region, v.effective_from): v.value for v in values if v.name == "gradual_exit_months"
-    }
-    for value in values:
-        if value.name == "gradual_exit_schedule":
-            expected = months.get((value.region, value.effective_from))
-            if expected is not None and expected != len(value.value):
-                raise ParameterError(
-                    f"参数 gradual_exit_schedule 在区划 {value.region or '全国'} 自 {value.effective_from} 起"
-                    f"有 {len(value.value)} 个月的比例，而 gradual_exit_months 为 {expected}"
-                )
+#: Pairs that must agree wherever both apply: (first, second, condition, sentence).
+_AGREEMENTS: tuple[tuple[str, str, Callable[[Value, Value], bool], str], ...] = (
+    (
+        "gradual_exit_months",
+        "gradual_exit_schedule",
+        lambda months, schedule: len(schedule) == months,
+        "渐退期月数与各月发放比例的个数不一致",
+    ),
+    (
+        "tekun_half_care_min_items",
+        "tekun_full_care_min_items",
+        lambda half, full: 0 < half < full <= 6,
+        "半护理与全护理的不能自理项数应满足 0 < 半护理 < 全护理 ≤ 6",
+    ),
+    (
+        "fraud_fine_min_multiplier",
+        "fraud_fine_max_multiplier",
+        lambda low, high: low <= high,
+        "罚款倍数下限不能高于上限",
+    ),
+)
+
+
+def consistency_problems(table: ParameterTable, region_code: str, on: dt.date) -> list[str]:
+    """Cross-parameter rules broken on `on` for the region (checked for files and for changes)."""
+    problems = []
+    for first, second, agree, sentence in _AGREEMENTS:
+        try:
+            a = table.resolve(first, region_code, on)
+            b = table.resolve(second, region_code, on)
+        except MissingParameter:
+            continue
+        if not agree(a.value, b.value):
+            problems.append(
+                f"{sentence}：{first} = {display_value(a.spec, a.value)}（{a.effective_from} 起），"
+                f"{second} = {display_value(b.spec, b.value)}（{b.effective_from} 起）"
+            )
+    return problems
+
+
+def _check_agreements(table: ParameterTable) -> None:
+    for value in table.values:
+        problems = consistency_problems(table, value.region.ljust(12, "0"), value.effective_from)
+        if problems:
+            raise ParameterError(
+                f"参数文件中区划 {value.region or '全国'} 自 {value.effective_from} 起：{problems[0]}"
+            )
 
 
 def parse_sets(text: str) -> dict[str, str]:
@@ -594,7 +628,9 @@ def load_files(files: Mapping[str, str]) -> ParameterTable:
         else:
             values.extend(parse_parameter_file(filename, files[filename]))
     check_table(values)
-    return ParameterTable(values=tuple(values), sets=sets)
+    table = ParameterTable(values=tuple(values), sets=sets)
+    _check_agreements(table)
+    return table
 
 
 def bundled_files() -> dict[str, str]:
