@@ -27,6 +27,7 @@ from jiuzhu.domain.calendar import (
     InvalidYearSchedule,
     WorkingCalendar,
     YearSchedule,
+    shift_months,
 )
 from jiuzhu.domain.errors import DomainError
 
@@ -480,3 +481,21 @@ def test_schedule_dates_must_be_dates() -> None:
 def test_two_schedules_for_one_year_are_refused() -> None:
     with pytest.raises(ValueError, match="2027"):
         WorkingCalendar(schedules=[TEST_2027, _schedule(source="另一份")])
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (dt.date(2026, 1, 31), 1, dt.date(2026, 2, 28)),
+        (dt.date(2028, 1, 31), 1, dt.date(2028, 2, 29)),
+        (dt.date(2026, 6, 15), 6, dt.date(2026, 12, 15)),
+        (dt.date(2026, 11, 30), 3, dt.date(2027, 2, 28)),
+        (dt.date(2026, 6, 15), -12, dt.date(2025, 6, 15)),
+        (dt.date(2026, 3, 31), -1, dt.date(2026, 2, 28)),
+        (dt.date(2026, 12, 1), 12, dt.date(2027, 12, 1)),
+    ],
+)
+def test_shift_months_clamps_to_the_end_of_the_month(
+    day: dt.date, months: int, expected: dt.date
+) -> None:
+    assert shift_months(day, months) == expected

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "jiuzhu.accounts",
     "jiuzhu.registry",
     "jiuzhu.policy",
+    "jiuzhu.casework",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ urlpatterns = [
     path("households/", include("jiuzhu.registry.urls")),
     path("audit/", include("jiuzhu.audit.urls")),
     path("policy/", include("jiuzhu.policy.urls")),
+    path("cases/", include("jiuzhu.casework.urls")),
     path("admin/", admin.site.urls),
 ]
 

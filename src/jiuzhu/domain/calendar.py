@@ -263,10 +263,22 @@ class WorkingCalendar:
         return count
 
 
+def shift_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` calendar months later (earlier if negative), clamped to the
+    month's end (31 Jan + 1 month = 28/29 Feb): review cycles, look-back windows."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month0 = divmod(index, 12)
+    month = month0 + 1
+    next_month = dt.date(year + (month == 12), month % 12 + 1, 1)
+    last_day = (next_month - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last_day))
+
+
 __all__ = [
     "STATUTORY_CORRECTIONS",
     "CalendarNotCovered",
     "InvalidYearSchedule",
     "WorkingCalendar",
     "YearSchedule",
+    "shift_months",
 ]

@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from fractions import Fraction
 
+from jiuzhu.domain.calendar import shift_months
 from jiuzhu.domain.policy.explanation import Check, yuan
 from jiuzhu.domain.policy.household import (
     EXEMPT_VEHICLE_KINDS,
@@ -345,21 +346,9 @@ def temp_aid_limits(people: int, params: Parameters) -> TempAidLimits:
     )
 
 
-def months_before(day: dt.date, months: int) -> dt.date:
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    last_day = [31, 29 if _leap(year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-    return dt.date(year, month, min(day.day, last_day))
-
-
-def _leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-
-
 def temp_aid_same_cause_check(request: AidRequest, params: Parameters, on: dt.date) -> Check:
     months = params.integer("temp_aid_same_cause_months")
-    since = months_before(on, months)
+    since = shift_months(on, -months)
     repeats = [
         prior for prior in request.prior if prior.cause == request.cause and since < prior.on <= on
     ]

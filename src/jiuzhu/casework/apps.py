@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CaseworkConfig(AppConfig):
+    name = "jiuzhu.casework"
+    verbose_name = "救助申请办理"

@@ -1,0 +1,433 @@
+"""Use-cases of casework: open a case, assess it, move it along its workflow.
+
+Whether a step may be taken is the workflow's call (`jiuzhu.domain.casework`);
+this module adds what needs the database: jurisdiction, row locks and the
+version check (two approvers at once give one decision), the case history,
+the audit row, deadlines from the working-day calendar, and enrolment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from jiuzhu.accounts.scoping import scope_to_jurisdiction
+from jiuzhu.audit.services import audit_record, client_ip
+from jiuzhu.casework.models import Case, CaseEvent, Channel
+from jiuzhu.casework.signals import case_transitioned
+from jiuzhu.core import clock
+from jiuzhu.core.errors import NotFound, ServiceError, StaleVersion
+from jiuzhu.core.workdays import working_calendar
+from jiuzhu.domain.calendar import shift_months
+from jiuzhu.domain.casework.workflow import Action, Workflow, WorkflowError, workflow_for
+from jiuzhu.domain.errors import DomainError
+from jiuzhu.domain.policy import Programme
+from jiuzhu.domain.policy.cases import parse_aid_request
+from jiuzhu.domain.policy.parameters import ParameterTable
+from jiuzhu.policy import selectors as policy_selectors
+from jiuzhu.policy import services as policy_services
+from jiuzhu.registry.history import new_revision
+from jiuzhu.registry.models import Household
+from jiuzhu.registry.selectors import household_get
+
+CASE = "casework.Case"
+#: Requirements recorded by hand until their own forms exist (入户调查、民主评议、数据核对).
+RECORDABLE = ("data_check", "home_visit", "democratic_review_quorum")
+
+
+class CaseRefused(ServiceError):
+    code = "case_refused"
+    default_message = "该操作未能完成"
+
+
+def visible_cases(user: Any) -> QuerySet[Case]:
+    """Cases in the user's jurisdiction (the one scoping function decides)."""
+    if not getattr(user, "role", "") or user.role in ("auditor", "admin", "department_liaison"):
+        return Case.objects.none()
+    return scope_to_jurisdiction(Case.objects.all(), user)
+
+
+def case_get(user: Any, pk: int) -> Case:
+    case = (
+        visible_cases(user)
+        .select_related("household", "household__community")
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def _region(household: Household) -> str:
+    return household.community.code
+
+
+def _deadline(
+    workflow: Workflow, state: str, entered_on: dt.date, *, table: ParameterTable, region: str
+) -> dt.date | None:
+    parameter = workflow.state(state).deadline
+    if parameter is None:
+        return None
+    days = int(table.resolve(parameter, region, entered_on).value)
+    return workflow.deadline(
+        state, entered_on, days_of={parameter: days}, calendar=working_calendar()
+    )
+
+
+def _next_case_no(today: dt.date) -> str:
+    prefix = f"JZ{today:%Y%m%d}"
+    last = (
+        Case.objects.filter(case_no__startswith=prefix)
+        .order_by("-case_no")
+        .values_list("case_no", flat=True)
+        .first()
+    )
+    serial = int(last[len(prefix) :]) + 1 if last else 1
+    return f"{prefix}{serial:05d}"
+
+
+def _event(
+    case: Case,
+    *,
+    actor: Any,
+    action: str,
+    from_state: str,
+    reason: str,
+    http_request: Any,
+    details: dict[str, Any] | None = None,
+) -> CaseEvent:
+    event = CaseEvent.objects.create(
+        case=case,
+        at=clock.now(),
+        actor=actor,
+        actor_role=getattr(actor, "role", ""),
+        ip=client_ip(http_request),
+        action=action,
+        from_state=from_state,
+        to_state=case.state,
+        reason=reason,
+        details=details or {},
+    )
+    audit_record(
+        action=f"case.{action}",
+        actor=actor,
+        request=http_request,
+        object_type=CASE,
+        object_id=case.pk,
+        details={"from": from_state, "to": case.state, **(details or {})},
+    )
+    return event
+
+
+def open_case(
+    *,
+    actor: Any,
+    household_id: int,
+    programme: str,
+    channel: str,
+    commitment_signed: bool,
+    data_check_authorised: bool,
+    proxy_worker: Any = None,
+    missing_materials: list[str] | None = None,
+    staff_relative: bool = False,
+    staff_relative_note: str = "",
+    request_data: dict[str, Any] | None = None,
+    http_request: Any = None,
+) -> Case:
+    """受理: one application for a household of the actor's jurisdiction."""
+    if getattr(actor, "role", "") not in ("assistance_officer", "community_worker"):
+        raise NotFound()
+    household = household_get(actor, household_id)
+    try:
+        workflow = workflow_for(programme)
+    except WorkflowError:
+        raise CaseRefused(f"救助项目 {programme} 的办理流程尚未配置") from None
+    if channel not in Channel.values:
+        raise CaseRefused(f"未知的申请渠道：{channel}")
+    if channel == Channel.PROXY and proxy_worker is None:
+        raise CaseRefused("帮办代办须登记帮办的工作人员")
+    if not (commitment_signed and data_check_authorised):
+        raise CaseRefused("须由申请人签署告知承诺书和家庭经济状况核对授权书")
+    if staff_relative and not staff_relative_note.strip():
+        raise CaseRefused("经办人员近亲属申请须说明亲属关系")
+    request = None
+    if programme == Programme.TEMP_AID:
+        try:
+            aid = parse_aid_request(request_data)
+        except DomainError as exc:
+            raise CaseRefused(exc.message) from None
+        request = {"amount": str(aid.amount), "cause": aid.cause, "kind": aid.kind}
+    today = clock.today()
+    table = policy_services.parameter_table()
+    with transaction.atomic():
+        case = Case.objects.create(
+            case_no=_next_case_no(today),
+            programme=programme,
+            household=household,
+            division_path=household.division_path,
+            channel=channel,
+            proxy_worker=proxy_worker,
+            commitment_signed=commitment_signed,
+            data_check_authorised=data_check_authorised,
+            missing_materials=list(missing_materials or []),
+            staff_relative=staff_relative,
+            staff_relative_note=staff_relative_note.strip(),
+            request=request,
+            state=workflow.initial,
+            state_entered_on=today,
+            due_on=_deadline(
+                workflow, workflow.initial, today, table=table, region=_region(household)
+            ),
+            created_by=actor,
+            created_at=clock.now(),
+            updated_at=clock.now(),
+        )
+        _event(
+            case,
+            actor=actor,
+            action="open",
+            from_state="",
+            reason="",
+            http_request=http_request,
+            details={"channel": channel, "programme": programme, "staff_relative": staff_relative},
+        )
+    return case
+
+
+def _locked(actor: Any, case_id: int, expected_version: int | None) -> Case:
+    case = visible_cases(actor).select_for_update().filter(pk=case_id).first()
+    if case is None:
+        raise NotFound()
+    if expected_version is not None and case.version != expected_version:
+        raise StaleVersion("该申请已被他人处理，请刷新页面后查看最新环节")
+    return case
+
+
+def _touch(case: Case) -> None:
+    case.version += 1
+    case.updated_at = clock.now()
+
+
+def record_on_file(
+    *,
+    actor: Any,
+    case_id: int,
+    requirement: str,
+    http_request: Any = None,
+    expected_version: int | None = None,
+) -> Case:
+    """Record that a prerequisite is on file (数据核对报告、入户调查、民主评议)."""
+    if requirement not in RECORDABLE:
+        raise CaseRefused(f"不能直接登记：{requirement}")
+    if getattr(actor, "role", "") not in ("assistance_officer", "community_worker"):
+        raise NotFound()
+    with transaction.atomic():
+        case = _locked(actor, case_id, expected_version)
+        if requirement not in case.on_file:
+            case.on_file = [*case.on_file, requirement]
+            _touch(case)
+            case.save()
+            _event(
+                case,
+                actor=actor,
+                action=f"record_{requirement}",
+                from_state=case.state,
+                reason="",
+                http_request=http_request,
+            )
+    return case
+
+
+def assess_case(
+    *, actor: Any, case_id: int, http_request: Any = None, expected_version: int | None = None
+) -> Case:
+    """Run the policy engine on the household as registered today and keep what it used."""
+    if getattr(actor, "role", "") not in (
+        "assistance_officer",
+        "community_worker",
+        "county_approver",
+    ):
+        raise NotFound()
+    with transaction.atomic():
+        case = _locked(actor, case_id, expected_version)
+        if workflow_for(case.programme).state(case.state).final:
+            raise CaseRefused("已办结的申请不能重新测算")
+        table = policy_services.parameter_table()
+        aid = parse_aid_request(case.request) if case.request else None
+        application = policy_selectors.registered_application(
+            actor,
+            case.household_id,
+            programme=Programme(case.programme),
+            as_of=clock.today(),
+            table=table,
+            request=aid,
+        )
+        determination = policy_services.assess_application(application, table=table)
+        record = policy_services.assessment_record(application, determination)
+        case.assessment_inputs = record.inputs
+        case.assessment_versions = record.parameter_versions
+        case.assessment_result = record.result
+        case.assessed_at = clock.now()
+        flags = {"assessment"}
+        if determination.outcome == "eligible":
+            flags.add("assessment_eligible")
+        if determination.decided_by == "township":
+            flags.add("within_township_cap")
+        elif determination.decided_by == "county":
+            flags.add("above_township_cap")
+        stale = {"assessment", "assessment_eligible", "within_township_cap", "above_township_cap"}
+        case.on_file = sorted((set(case.on_file) - stale) | flags)
+        _touch(case)
+        case.save()
+        _event(
+            case,
+            actor=actor,
+            action="assess",
+            from_state=case.state,
+            reason="",
+            http_request=http_request,
+            details={"outcome": determination.outcome, "decided_by": determination.decided_by},
+        )
+    return case
+
+
+def _on_file_now(case: Case, today: dt.date) -> set[str]:
+    on_file = set(case.on_file)
+    if case.state == "publicity" and case.due_on is not None and today > case.due_on:
+        on_file.add("publicity_elapsed")
+    return on_file
+
+
+def perform(
+    *,
+    actor: Any,
+    case_id: int,
+    action: str,
+    reason: str = "",
+    expected_version: int | None = None,
+    http_request: Any = None,
+) -> Case:
+    """Take one workflow step; refused (nothing changed, the refusal audited) when the
+    workflow says no."""
+    today = clock.today()
+    refusal: WorkflowError | None = None
+    with transaction.atomic():
+        case = _locked(actor, case_id, expected_version)
+        workflow = workflow_for(case.programme)
+        try:
+            step = workflow.check(
+                case.state,
+                action,
+                role=getattr(actor, "role", ""),
+                actor_id=actor.pk,
+                preparer_id=case.preparer_id,
+                on_file=_on_file_now(case, today),
+                reason=reason,
+            )
+        except WorkflowError as exc:
+            refusal = exc
+        else:
+            _apply(
+                case, workflow, step, actor=actor, reason=reason.strip(), http_request=http_request
+            )
+    if refusal is not None:
+        # Written after the untouched transaction, so that the refusal itself is kept.
+        audit_record(
+            action=f"case.{action}",
+            result="denied",
+            actor=actor,
+            request=http_request,
+            object_type=CASE,
+            object_id=case.pk,
+            details={"reason": refusal.code, "state": case.state},
+        )
+        raise CaseRefused(refusal.message, code=refusal.code)
+    return case
+
+
+def _apply(
+    case: Case, workflow: Workflow, step: Action, *, actor: Any, reason: str, http_request: Any
+) -> None:
+    from_state = case.state
+    today = clock.today()
+    household = Household.objects.select_related("community").get(pk=case.household_id)
+    table = policy_services.parameter_table()
+    case.state = step.target
+    case.state_entered_on = today
+    case.due_on = _deadline(workflow, step.target, today, table=table, region=_region(household))
+    if step.prepares:
+        case.preparer = actor
+    if step.target == "reinvestigating":
+        # A new investigation needs new findings, a new review and a new notice (异议复查).
+        stale = ("home_visit", "democratic_review_quorum")
+        case.on_file = [need for need in case.on_file if need not in stale]
+    details: dict[str, Any] = {}
+    if workflow.state(step.target).final and step.checker:
+        case.decision_reason = reason
+        if step.target in ("enrolled", "granted"):
+            details = _enrol(case, household, actor=actor, table=table)
+    _touch(case)
+    case.save()
+    _event(
+        case,
+        actor=actor,
+        action=step.name,
+        from_state=from_state,
+        reason=reason,
+        http_request=http_request,
+        details=details,
+    )
+    case_transitioned.send(
+        sender=Case,
+        case=case,
+        action=step.name,
+        from_state=from_state,
+        actor=actor,
+        http_request=http_request,
+    )
+
+
+def _enrol(
+    case: Case, household: Household, *, actor: Any, table: ParameterTable
+) -> dict[str, Any]:
+    """纳入救助: the decided amount, and for monthly programmes the household's status."""
+    result = case.assessment_result or {}
+    amount = Decimal(str(result.get("amount", "0")))
+    case.decided_amount = amount
+    if case.programme != Programme.DIBAO and case.programme != Programme.TEKUN:
+        return {"amount": str(amount)}
+    review = str(result.get("review_class") or "C")
+    cycles = table.resolve("review_cycle_months", _region(household), clock.today()).value
+    next_review = shift_months(clock.today(), int(cycles[review]))
+    household.program = case.programme
+    household.review_class = review
+    household.monthly_benefit = amount
+    household.enrolled_on = clock.today()
+    household.version += 1
+    household.updated_at = clock.now()
+    household.save()
+    new_revision(
+        household,
+        household.members.all(),
+        at=clock.now(),
+        actor=getattr(actor, "username", ""),
+        source=f"case:{case.case_no}",
+        summary=f"审核确认纳入{household.get_program_display()}，月救助金 {amount} 元，{review}类",
+    ).save()
+    return {
+        "amount": str(amount),
+        "review_class": review,
+        "next_review_on": next_review.isoformat(),
+    }
+
+
+def next_review_on(case: Case) -> dt.date | None:
+    event = case.events.filter(action__in=("approve",)).order_by("-at").first()
+    if event is None or "next_review_on" not in event.details:
+        return None
+    return dt.date.fromisoformat(event.details["next_review_on"])

@@ -1,0 +1,1 @@
+"""Casework rules without a framework: the procedures (workflows) of the programmes."""
