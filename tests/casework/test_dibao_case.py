@@ -179,3 +179,10 @@ def test_workflow_roles_are_the_platforms_roles() -> None:
     from jiuzhu.domain.casework.workflow import ROLES
 
     assert set(ROLES) == set(Role.values)
+
+
+def test_the_service_catalogue_matches_the_registry_programmes() -> None:
+    from jiuzhu.domain.casework.workflow import bundled_services
+    from jiuzhu.registry.models import Program
+
+    assert set(bundled_services()) == set(Program.values) - {"none"}

@@ -36,7 +36,13 @@ from jiuzhu.registry.selectors import household_get
 
 CASE = "casework.Case"
 #: Requirements recorded by hand until their own forms exist (入户调查、民主评议、数据核对).
-RECORDABLE = ("data_check", "home_visit", "democratic_review_quorum")
+RECORDABLE = (
+    "data_check",
+    "home_visit",
+    "democratic_review_quorum",
+    "self_care_assessment",
+    "supporters_checked",
+)
 
 
 class CaseRefused(ServiceError):

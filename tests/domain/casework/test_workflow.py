@@ -211,3 +211,54 @@ actions:
 def test_a_bad_workflow_file_is_refused(changes: dict[str, object], words: str) -> None:
     with pytest.raises(InvalidWorkflow, match=words):
         load_workflows({"demo.yaml": _workflow_text(**changes)})
+
+
+def test_the_twelve_services_each_have_a_workflow() -> None:
+    from jiuzhu.domain.casework.workflow import bundled_services
+
+    services = bundled_services()
+    assert len(services) == 12
+    assert {s.code for s in services.values() if s.platform == "referral"} == {
+        "medical_assistance",
+        "education_assistance",
+        "housing_assistance",
+        "employment_assistance",
+        "disaster_victim_assistance",
+    }
+    assert services["temp_aid"].decided_by == "township_or_county"
+    for code in services:
+        assert workflow_for(code).programme == code
+
+
+def test_tekun_needs_the_self_care_assessment_and_the_supporters_check() -> None:
+    tekun = workflow_for("tekun")
+    with pytest.raises(WorkflowError, match="生活自理能力评估") as error:
+        tekun.check(
+            "investigating",
+            "complete_investigation",
+            role="assistance_officer",
+            actor_id=1,
+            preparer_id=None,
+            on_file={"data_check", "home_visit", "assessment"},
+        )
+    assert "法定赡养" in error.value.message
+
+
+def test_a_referral_is_intake_referral_and_a_recorded_outcome() -> None:
+    referral = workflow_for("medical_assistance")
+    assert [a.name for a in referral.available("accepted", "community_worker")] == [
+        "refer",
+        "withdraw",
+    ]
+    assert (
+        referral.check(
+            "referred",
+            "record_outcome",
+            role="assistance_officer",
+            actor_id=1,
+            preparer_id=None,
+            on_file=set(),
+            reason="医保部门已按规定给予医疗救助 3,200 元",
+        ).target
+        == "closed"
+    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -41,6 +41,8 @@ REQUIREMENTS = {
     "assessment": "政策测算结果",
     "assessment_eligible": "政策测算结果为符合条件",
     "democratic_review_quorum": "达到法定人数并通过的民主评议",
+    "self_care_assessment": "生活自理能力评估",
+    "supporters_checked": "法定赡养、抚养、扶养义务人核查",
     "publicity_elapsed": "公示期已满且无异议",
     "within_township_cap": "救助金额在乡镇（街道）审批额度内",
     "above_township_cap": "救助金额超过乡镇（街道）审批额度",
@@ -194,8 +196,9 @@ def parse_workflow(filename: str, data: Any) -> Workflow:
                 prepares=bool(body.get("prepares", False)),
                 checker=bool(body.get("checker", False)),
             )
+        programmes = data.get("programmes") or [data["programme"]]
         workflow = Workflow(
-            programme=str(data["programme"]),
+            programme=str(programmes[0]),
             label=str(data["label"]),
             initial=str(data["initial"]),
             states=states,
@@ -244,16 +247,66 @@ def _validate(filename: str, workflow: Workflow) -> None:
             raise InvalidWorkflow(f"流程文件 {filename}：状态 {step.name} 没有后续操作")
 
 
+SERVICES_FILE = "services.yaml"
+
+
 def load_workflows(files: Mapping[str, str]) -> dict[str, Workflow]:
+    """{programme: workflow}; a file may serve several programmes (`programmes: [...]`)."""
     workflows: dict[str, Workflow] = {}
     for filename in sorted(files):
+        if filename == SERVICES_FILE:
+            continue
         try:
             data = yaml.safe_load(files[filename])
         except yaml.YAMLError:
             raise InvalidWorkflow(f"流程文件 {filename} 不是有效的 YAML") from None
         workflow = parse_workflow(filename, data)
-        workflows[workflow.programme] = workflow
+        for programme in data.get("programmes") or [workflow.programme]:
+            if programme in workflows:
+                raise InvalidWorkflow(f"流程文件 {filename}：救助项目 {programme} 已有流程")
+            workflows[str(programme)] = replace(workflow, programme=str(programme))
     return workflows
+
+
+@dataclass(frozen=True)
+class Service:
+    """One of the one-window services (一门受理的救助服务, domain.md §2)."""
+
+    code: str
+    label: str
+    decided_by: str  # county | township_or_county | department
+    platform: str  # full | referral
+    partner: str = ""  # the department or federation it works with
+
+
+DECIDERS = ("county", "township_or_county", "department")
+
+
+def load_services(text: str, workflows: Mapping[str, Workflow]) -> dict[str, Service]:
+    """The service catalogue; each service must have a workflow."""
+    data = yaml.safe_load(text)
+    if not isinstance(data, Mapping):
+        raise InvalidWorkflow(f"{SERVICES_FILE} 应为“服务代码: 说明”的映射")
+    services: dict[str, Service] = {}
+    for code, body in data.items():
+        try:
+            service = Service(
+                code=str(code),
+                label=str(body["label"]),
+                decided_by=str(body["decided_by"]),
+                platform=str(body["platform"]),
+                partner=str(body.get("partner", "")),
+            )
+        except (KeyError, TypeError):
+            raise InvalidWorkflow(
+                f"{SERVICES_FILE}：服务 {code} 缺少 label、decided_by 或 platform"
+            ) from None
+        if service.decided_by not in DECIDERS or service.platform not in ("full", "referral"):
+            raise InvalidWorkflow(f"{SERVICES_FILE}：服务 {code} 的 decided_by 或 platform 不正确")
+        if service.code not in workflows:
+            raise InvalidWorkflow(f"{SERVICES_FILE}：服务 {code} 没有办理流程")
+        services[service.code] = service
+    return services
 
 
 def _bundled() -> dict[str, str]:
@@ -266,6 +319,11 @@ def _bundled() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def bundled_workflows() -> dict[str, Workflow]:
     return load_workflows(_bundled())
+
+
+@lru_cache(maxsize=1)
+def bundled_services() -> dict[str, Service]:
+    return load_services(_bundled()[SERVICES_FILE], bundled_workflows())
 
 
 def workflow_for(programme: str) -> Workflow:
