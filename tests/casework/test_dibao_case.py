@@ -186,3 +186,49 @@ def test_the_service_catalogue_matches_the_registry_programmes() -> None:
     from jiuzhu.registry.models import Program
 
     assert set(bundled_services()) == set(Program.values) - {"none"}
+
+
+def test_county_spot_checks_staff_relatives_objections_and_a_share_drawn_from_the_case_number(
+    county: factories.County, cast: factories.Cast, monday: time_machine.Coordinates
+) -> None:
+    household = household_of(county)
+    relative = services.open_case(
+        actor=cast.officer,
+        household_id=household.pk,
+        programme="dibao",
+        channel="window",
+        commitment_signed=True,
+        data_check_authorised=True,
+        staff_relative=True,
+        staff_relative_note="经办人之兄",
+    )
+    relative = to_publicity(cast.officer, relative)
+    monday.move_to(dt.datetime(2026, 10, 14, 1, tzinfo=dt.UTC))
+    relative = step(cast.officer, relative, "close_publicity")
+    assert (relative.spot_check, relative.spot_check_reason) == (True, "经办人员近亲属申请")
+    with pytest.raises(services.CaseRefused, match="县级入户抽查"):
+        step(cast.approver, relative, "approve")
+    with pytest.raises(NotFound):  # the county records its own check
+        services.record_on_file(actor=cast.officer, case_id=relative.pk, requirement="county_check")
+    relative = services.record_on_file(
+        actor=cast.approver, case_id=relative.pk, requirement="county_check"
+    )
+    assert step(cast.approver, relative, "approve").state == "enrolled"
+
+
+def test_the_spot_check_draw_is_reproducible_from_the_case_number(
+    county: factories.County, cast: factories.Cast, monday: time_machine.Coordinates
+) -> None:
+    # sha256(case number) mod 10,000 against 30 %: JZ2026092800001 falls in bucket 6536
+    # (not drawn), JZ2026092800002 in bucket 1546 (drawn).
+    first = to_publicity(cast.officer, open_dibao(cast.officer, household_of(county)))
+    second = to_publicity(
+        cast.officer, open_dibao(cast.officer, county.households_in(county.townships[0])[1])
+    )
+    assert (first.case_no, second.case_no) == ("JZ2026092800001", "JZ2026092800002")
+    monday.move_to(dt.datetime(2026, 10, 14, 1, tzinfo=dt.UTC))
+    first = step(cast.officer, first, "close_publicity")
+    second = step(cast.officer, second, "close_publicity")
+    assert (first.spot_check, "county_check" in first.on_file) == (False, True)
+    assert (second.spot_check, second.spot_check_reason) == (True, "按 0.3 的比例随机抽中")
+    assert "county_check" not in second.on_file

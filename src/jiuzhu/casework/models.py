@@ -66,6 +66,8 @@ class Case(models.Model):
     assessment_versions = models.JSONField("测算所用参数版本", null=True, blank=True)
     assessment_result = models.JSONField("测算结果", null=True, blank=True)
     assessed_at = models.DateTimeField("测算时间", null=True, blank=True)
+    spot_check = models.BooleanField("县级入户抽查", default=False)
+    spot_check_reason = models.CharField("抽查原因", max_length=100, blank=True)
     decided_amount = models.DecimalField(
         "决定金额（元）", max_digits=12, decimal_places=2, null=True, blank=True
     )
@@ -100,6 +102,8 @@ class Case(models.Model):
         "assessment_versions": ("none", "政策参数版本"),
         "assessment_result": ("sensitive", "救助认定"),
         "assessed_at": ("none", "救助认定"),
+        "spot_check": ("none", "县级抽查"),
+        "spot_check_reason": ("personal", "县级抽查"),
         "decided_amount": ("sensitive", "资金发放"),
         "decision_reason": ("sensitive", "救助认定"),
         "version": ("none", "并发控制"),

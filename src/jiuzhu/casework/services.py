@@ -9,7 +9,9 @@ the audit row, deadlines from the working-day calendar, and enrolment.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.db import transaction
@@ -27,7 +29,7 @@ from jiuzhu.domain.casework.workflow import Action, Workflow, WorkflowError, wor
 from jiuzhu.domain.errors import DomainError
 from jiuzhu.domain.policy import Programme
 from jiuzhu.domain.policy.cases import parse_aid_request
-from jiuzhu.domain.policy.parameters import ParameterTable
+from jiuzhu.domain.policy.parameters import ParameterTable, format_ratio
 from jiuzhu.policy import selectors as policy_selectors
 from jiuzhu.policy import services as policy_services
 from jiuzhu.registry.history import new_revision
@@ -42,7 +44,10 @@ RECORDABLE = (
     "democratic_review_quorum",
     "self_care_assessment",
     "supporters_checked",
+    "county_check",
 )
+#: Recorded by the county (县级入户抽查), everything else by the township's staff.
+COUNTY_RECORDS = ("county_check",)
 
 
 class CaseRefused(ServiceError):
@@ -230,7 +235,12 @@ def record_on_file(
     """Record that a prerequisite is on file (数据核对报告、入户调查、民主评议)."""
     if requirement not in RECORDABLE:
         raise CaseRefused(f"不能直接登记：{requirement}")
-    if getattr(actor, "role", "") not in ("assistance_officer", "community_worker"):
+    roles = (
+        ("county_approver",)
+        if requirement in COUNTY_RECORDS
+        else ("assistance_officer", "community_worker")
+    )
+    if getattr(actor, "role", "") not in roles:
         raise NotFound()
     with transaction.atomic():
         case = _locked(actor, case_id, expected_version)
@@ -368,6 +378,8 @@ def _apply(
     case.due_on = _deadline(workflow, step.target, today, table=table, region=_region(household))
     if step.prepares:
         case.preparer = actor
+    if step.target == "county_review":
+        _select_for_spot_check(case, table=table, region=_region(household), today=today)
     if step.target == "reinvestigating":
         # A new investigation needs new findings, a new review and a new notice (异议复查).
         stale = ("home_visit", "democratic_review_quorum")
@@ -396,6 +408,28 @@ def _apply(
         actor=actor,
         http_request=http_request,
     )
+
+
+def _select_for_spot_check(
+    case: Case, *, table: ParameterTable, region: str, today: dt.date
+) -> None:
+    """县级抽查: staff relatives and cases with an objection always; others by a share
+    (`county_spot_check_ratio`) drawn from the case number, so anyone can re-check the draw."""
+    objected = case.events.filter(action="raise_objection").exists()
+    ratio = table.resolve("county_spot_check_ratio", region, today).value
+    bucket = int(hashlib.sha256(case.case_no.encode()).hexdigest(), 16) % 10_000
+    if case.staff_relative:
+        reason = "经办人员近亲属申请"
+    elif objected:
+        reason = "公示期内有异议"
+    elif Fraction(bucket, 10_000) < ratio:
+        reason = f"按 {format_ratio(ratio)} 的比例随机抽中"
+    else:
+        reason = ""
+    case.spot_check = bool(reason)
+    case.spot_check_reason = reason
+    on_file = [need for need in case.on_file if need != "county_check"]
+    case.on_file = on_file if reason else [*on_file, "county_check"]
 
 
 def _enrol(

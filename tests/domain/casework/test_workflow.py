@@ -51,7 +51,10 @@ def test_a_skipped_step_is_refused() -> None:
 def test_a_role_that_may_not_act_is_refused() -> None:
     assert (
         refused(
-            "county_review", "approve", role="assistance_officer", on_file={"assessment_eligible"}
+            "county_review",
+            "approve",
+            role="assistance_officer",
+            on_file={"assessment_eligible", "county_check"},
         ).code
         == "role_not_allowed"
     )
@@ -64,7 +67,7 @@ def test_the_preparer_cannot_decide() -> None:
         role="county_approver",
         actor_id=7,
         preparer_id=7,
-        on_file={"assessment_eligible"},
+        on_file={"assessment_eligible", "county_check"},
     )
     assert error.code == "preparer_cannot_decide"
     assert (
@@ -74,7 +77,7 @@ def test_the_preparer_cannot_decide() -> None:
             role="county_approver",
             actor_id=8,
             preparer_id=7,
-            on_file={"assessment_eligible"},
+            on_file={"assessment_eligible", "county_check"},
         ).target
         == "enrolled"
     )

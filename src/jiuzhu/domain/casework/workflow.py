@@ -42,6 +42,7 @@ REQUIREMENTS = {
     "assessment_eligible": "政策测算结果为符合条件",
     "democratic_review_quorum": "达到法定人数并通过的民主评议",
     "self_care_assessment": "生活自理能力评估",
+    "county_check": "县级入户抽查（抽中、近亲属申请或有异议时必查）",
     "supporters_checked": "法定赡养、抚养、扶养义务人核查",
     "publicity_elapsed": "公示期已满且无异议",
     "within_township_cap": "救助金额在乡镇（街道）审批额度内",
