@@ -232,3 +232,14 @@ def test_the_spot_check_draw_is_reproducible_from_the_case_number(
     assert (first.spot_check, "county_check" in first.on_file) == (False, True)
     assert (second.spot_check, second.spot_check_reason) == (True, "按 0.3 的比例随机抽中")
     assert "county_check" not in second.on_file
+
+
+def test_working_days_used_leave_out_the_publicity(
+    county: factories.County, cast: factories.Cast, monday: time_machine.Coordinates
+) -> None:
+    case = to_publicity(cast.officer, open_dibao(cast.officer, household_of(county)))
+    assert services.working_days_used(case) == 0  # everything happened on Monday 28 September
+    monday.move_to(dt.datetime(2026, 10, 14, 1, tzinfo=dt.UTC))
+    assert services.working_days_used(case) == 0  # still in 公示
+    case = step(cast.officer, case, "close_publicity")
+    assert services.working_days_used(case, today=dt.date(2026, 10, 16)) == 2  # 15, 16 Oct

@@ -471,3 +471,20 @@ def next_review_on(case: Case) -> dt.date | None:
     if event is None or "next_review_on" not in event.details:
         return None
     return dt.date.fromisoformat(event.details["next_review_on"])
+
+
+def working_days_used(case: Case, *, today: dt.date | None = None) -> int:
+    """Working days of the overall limit used so far (公示 excluded; domain.md §5: 30, or 45)."""
+    entries = [
+        (clock.localtime(at).date(), to_state)
+        for at, to_state in case.events.exclude(to_state="")
+        .order_by("at", "id")
+        .values_list("at", "to_state")
+    ]
+    merged: list[tuple[dt.date, str]] = []
+    for entered, state in entries:
+        if not merged or merged[-1][1] != state:
+            merged.append((entered, state))
+    return workflow_for(case.programme).elapsed_working_days(
+        merged, today or clock.today(), calendar=working_calendar()
+    )

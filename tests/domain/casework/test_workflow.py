@@ -265,3 +265,19 @@ def test_a_referral_is_intake_referral_and_a_recorded_outcome() -> None:
         ).target
         == "closed"
     )
+
+
+def test_working_days_used_leave_out_the_publicity_period() -> None:
+    calendar = WorkingCalendar()
+    entries = [
+        (dt.date(2026, 9, 28), "accepted"),
+        (dt.date(2026, 9, 29), "investigating"),  # 1 working day in accepted
+        (dt.date(2026, 10, 9), "democratic_review"),  # 30 Sep, 8, 9 Oct: 3
+        (dt.date(2026, 10, 10), "township_review"),  # Sat 10 Oct is a 调休 working day: 1
+        (dt.date(2026, 10, 12), "publicity"),  # 12 Oct: 1
+        (dt.date(2026, 10, 21), "county_review"),  # publicity not counted
+        (dt.date(2026, 10, 23), "enrolled"),  # 22, 23 Oct: 2
+    ]
+    assert DIBAO.elapsed_working_days(entries, dt.date(2026, 12, 1), calendar=calendar) == 8
+    running = entries[:6]
+    assert DIBAO.elapsed_working_days(running, dt.date(2026, 10, 22), calendar=calendar) == 7

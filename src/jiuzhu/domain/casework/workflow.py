@@ -12,7 +12,7 @@ whether a transition is allowed is decided here, in one place.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
@@ -158,6 +158,24 @@ class Workflow:
         if parameter is None:
             return None
         return calendar.add_working_days(entered_on, days_of[parameter])
+
+    def elapsed_working_days(
+        self,
+        entries: Sequence[tuple[dt.date, str]],
+        today: dt.date,
+        *,
+        calendar: WorkingCalendar,
+    ) -> int:
+        """Working days the case has used (办理时限): `entries` are (date entered, state) in
+        order; time in a `clock_paused` state (公示) and after a final state is not counted."""
+        used = 0
+        for index, (entered, state) in enumerate(entries):
+            if self.state(state).final:
+                break
+            until = entries[index + 1][0] if index + 1 < len(entries) else today
+            if not self.state(state).clock_paused and until > entered:
+                used += calendar.working_days_between(entered, until)
+        return used
 
     def deadline_parameters(self) -> set[str]:
         return {s.deadline for s in self.states.values() if s.deadline}
