@@ -9,7 +9,7 @@ DEMO_ENV := JIUZHU_ENV=development JIUZHU_DATA_DIR=$(CURDIR)/var/demo \
 PG_URL ?= postgres://postgres@127.0.0.1:5432/jiuzhu
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint typecheck test-sqlite test-postgres bench install install-dev clean
+.PHONY: demo test lint typecheck test-sqlite test-postgres bench install install-dev cjk-font clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,16 @@ $(VENV)/.dev: requirements-dev.lock pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q --disable-pip-version-check --no-build-isolation --no-deps -e .
 	touch $@ $(VENV)/.runtime
 
-install: $(VENV)/.runtime
-install-dev: $(VENV)/.dev
+install: $(VENV)/.runtime cjk-font
+install-dev: $(VENV)/.dev cjk-font
+
+# PDF documents (公示, 审批表 …) embed a Chinese TrueType font from Debian's packages.
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+cjk-font:
+	@[ -f $(CJK_FONT) ] || ! command -v apt-get >/dev/null || [ "$$(id -u)" != 0 ] || \
+		(DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-wqy-microhei >/dev/null 2>&1 || \
+		 (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-wqy-microhei >/dev/null))
+	@[ -f $(CJK_FONT) ] || echo "提示：未安装中文字体 fonts-wqy-microhei，PDF 文书将无法生成（apt-get install fonts-wqy-microhei）"
 
 demo: install
 	@$(DEMO_ENV) $(BIN)/python -m jiuzhu.protection.keyfile ensure "$${JIUZHU_KEY_FILE:-$$HOME/.local/share/jiuzhu/demo-keys.json}" >/dev/null 2>&1 || \

@@ -48,6 +48,9 @@ def concrete(route: str, county: factories.County) -> str:
         "member_id": str(member.pk),
         "field": "id_number" if "<int:member_id>" in route else "bank_account",
         "name": "dibao_standard",  # a policy parameter
+        "case_pk": str(household.pk),  # any id: the gate answers before the lookup
+        "kind": "publicnotice",
+        "fmt": "pdf",
     }
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], route)
 

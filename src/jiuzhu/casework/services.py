@@ -23,6 +23,8 @@ from jiuzhu.casework.models import Case, CaseEvent, Channel
 from jiuzhu.casework.signals import case_transitioned
 from jiuzhu.core import clock
 from jiuzhu.core.errors import NotFound, ServiceError, StaleVersion
+from jiuzhu.core.permissions import Action as Permission
+from jiuzhu.core.permissions import Role, can
 from jiuzhu.core.workdays import working_calendar
 from jiuzhu.domain.calendar import shift_months
 from jiuzhu.domain.casework.workflow import Action, Workflow, WorkflowError, workflow_for
@@ -57,7 +59,7 @@ class CaseRefused(ServiceError):
 
 def visible_cases(user: Any) -> QuerySet[Case]:
     """Cases in the user's jurisdiction (the one scoping function decides)."""
-    if not getattr(user, "role", "") or user.role in ("auditor", "admin", "department_liaison"):
+    if not can(user, Permission.CASE_VIEW):
         return Case.objects.none()
     return scope_to_jurisdiction(Case.objects.all(), user)
 
@@ -151,7 +153,7 @@ def open_case(
     http_request: Any = None,
 ) -> Case:
     """受理: one application for a household of the actor's jurisdiction."""
-    if getattr(actor, "role", "") not in ("assistance_officer", "community_worker"):
+    if not can(actor, Permission.CASE_INTAKE):
         raise NotFound()
     household = household_get(actor, household_id)
     try:
@@ -235,12 +237,11 @@ def record_on_file(
     """Record that a prerequisite is on file (数据核对报告、入户调查、民主评议)."""
     if requirement not in RECORDABLE:
         raise CaseRefused(f"不能直接登记：{requirement}")
-    roles = (
-        ("county_approver",)
-        if requirement in COUNTY_RECORDS
-        else ("assistance_officer", "community_worker")
-    )
-    if getattr(actor, "role", "") not in roles:
+    if requirement in COUNTY_RECORDS:
+        allowed = getattr(actor, "role", "") == Role.COUNTY_APPROVER
+    else:
+        allowed = can(actor, Permission.CASE_RECORD)
+    if not allowed:
         raise NotFound()
     with transaction.atomic():
         case = _locked(actor, case_id, expected_version)
@@ -263,11 +264,7 @@ def assess_case(
     *, actor: Any, case_id: int, http_request: Any = None, expected_version: int | None = None
 ) -> Case:
     """Run the policy engine on the household as registered today and keep what it used."""
-    if getattr(actor, "role", "") not in (
-        "assistance_officer",
-        "community_worker",
-        "county_approver",
-    ):
+    if not can(actor, Permission.CASE_ASSESS):
         raise NotFound()
     with transaction.atomic():
         case = _locked(actor, case_id, expected_version)

@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "jiuzhu.registry",
     "jiuzhu.policy",
     "jiuzhu.casework",
+    "jiuzhu.visits",
+    "jiuzhu.documents",
+    "jiuzhu.reviews",
 ]
 
 MIDDLEWARE = [

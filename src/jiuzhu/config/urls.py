@@ -14,6 +14,9 @@ urlpatterns = [
     path("audit/", include("jiuzhu.audit.urls")),
     path("policy/", include("jiuzhu.policy.urls")),
     path("cases/", include("jiuzhu.casework.urls")),
+    path("visits/", include("jiuzhu.visits.urls")),
+    path("documents/", include("jiuzhu.documents.urls")),
+    path("reviews/", include("jiuzhu.reviews.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -40,6 +40,11 @@ class Action(StrEnum):
     POLICY_PARAMETER_VIEW = "policy.parameter.view"
     POLICY_PARAMETER_PROPOSE = "policy.parameter.propose"
     POLICY_PARAMETER_APPROVE = "policy.parameter.approve"
+    CASE_VIEW = "case.view"  # see the cases of the jurisdiction
+    CASE_INTAKE = "case.intake"  # 受理
+    CASE_RECORD = "case.record"  # data check, home visit, 民主评议
+    CASE_ASSESS = "case.assess"  # run the policy engine on a case
+    DOCUMENT_PRINT = "document.print"  # 申请书、调查表、公示、审批表 …
 
 
 R = Role
@@ -58,6 +63,11 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     A.POLICY_PARAMETER_VIEW: frozenset({R.ASSISTANCE_OFFICER, R.COUNTY_APPROVER, R.AUDITOR}),
     A.POLICY_PARAMETER_PROPOSE: frozenset({R.COUNTY_APPROVER}),
     A.POLICY_PARAMETER_APPROVE: frozenset({R.COUNTY_APPROVER}),
+    A.CASE_VIEW: frozenset({R.ASSISTANCE_OFFICER, R.COMMUNITY_WORKER, R.COUNTY_APPROVER}),
+    A.CASE_INTAKE: frozenset({R.ASSISTANCE_OFFICER, R.COMMUNITY_WORKER}),
+    A.CASE_RECORD: frozenset({R.ASSISTANCE_OFFICER, R.COMMUNITY_WORKER}),
+    A.CASE_ASSESS: frozenset({R.ASSISTANCE_OFFICER, R.COMMUNITY_WORKER, R.COUNTY_APPROVER}),
+    A.DOCUMENT_PRINT: frozenset({R.ASSISTANCE_OFFICER, R.COMMUNITY_WORKER, R.COUNTY_APPROVER}),
 }  # fmt: skip
 
 

@@ -1,0 +1,1 @@
+"""Case documents and the 公示 (public notice): Word from office-replaceable templates, PDF."""

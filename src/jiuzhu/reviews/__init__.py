@@ -1,0 +1,1 @@
+"""民主评议 (democratic review): the community panel, its meetings, attendance, votes per case."""
