@@ -34,8 +34,9 @@ from tests.casework.support import MONDAY_BEFORE_NATIONAL_DAY
 
 pytestmark = pytest.mark.django_db
 
-#: Cases of the PostgreSQL bound test (JIUZHU_WORKLIST_SCALE=20000 for a bigger run).
-SCALE = int(os.environ.get("JIUZHU_WORKLIST_SCALE", "2000"))
+#: Cases of the PostgreSQL bound test, over SCALE/2 households: 200,000 cases in 100,000
+#: households as the issue asks (about a minute); JIUZHU_WORKLIST_SCALE=2000 for a quick run.
+SCALE = int(os.environ.get("JIUZHU_WORKLIST_SCALE", "200000"))
 TODAY = dt.date(2026, 9, 28)  # Monday; 1–7 October is the National Day holiday
 #: (programme, state) and due-date offsets cycled by `bulk_cases`.
 PATTERN = [

@@ -43,3 +43,26 @@ def require_action(action: Action) -> Callable[[View], View]:
         return wrapped
 
     return decorator
+
+
+def denied(
+    request: HttpRequest,
+    action: str,
+    object_type: str,
+    object_id: object,
+    *,
+    reason: str = "not_found_or_out_of_scope",
+    **details: Any,
+) -> NotFound:
+    """Audit a refusal that must look exactly like a missing record; returns the NotFound
+    to raise. Only a numeric id is logged (a typed search text never reaches the log)."""
+    shown = str(object_id) if str(object_id).isdigit() else ""
+    audit_record(
+        action=str(action),
+        result="denied",
+        request=request,
+        object_type=object_type,
+        object_id=shown,
+        details={"reason": reason, **details},
+    )
+    return NotFound()

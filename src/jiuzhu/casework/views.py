@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jiuzhu.audit.access import denied
 from jiuzhu.audit.services import audit_record
 from jiuzhu.casework import presenters, selectors, services
 from jiuzhu.casework.forms import (
@@ -62,18 +63,6 @@ def gate(request: HttpRequest, roles: frozenset[str] | None = None) -> None:
         details={"reason": "no_permission", "path": request.path},
     )
     raise NotFound()
-
-
-def denied(request: HttpRequest, action: str, object_type: str, object_id: object) -> NotFound:
-    audit_record(
-        action=action,
-        result="denied",
-        request=request,
-        object_type=object_type,
-        object_id=str(object_id) if str(object_id).isdigit() else "",
-        details={"reason": "not_found_or_out_of_scope"},
-    )
-    return NotFound()
 
 
 def scoped_case(request: HttpRequest, pk: int, action: str = "case.view") -> Case:

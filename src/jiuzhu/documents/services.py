@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from jiuzhu.accounts.scoping import scope_to_jurisdiction
+from jiuzhu.audit.access import denied
 from jiuzhu.audit.services import audit_record
 from jiuzhu.casework.services import case_get
 from jiuzhu.core.errors import NotFound
@@ -42,15 +43,7 @@ def may_print(user: Any) -> bool:
 
 
 def _denied(request: Any, object_type: str, object_id: object, reason: str) -> NotFound:
-    audit_record(
-        action=PRINT,
-        result="denied",
-        request=request,
-        object_type=object_type,
-        object_id=str(object_id),
-        details={"reason": reason},
-    )
-    return NotFound()
+    return denied(request, PRINT, object_type, object_id, reason=reason)
 
 
 def case_document(user: Any, case_pk: int, kind: str, fmt: str, *, request: Any = None) -> Printed:

@@ -14,8 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from jiuzhu.audit.access import denied as audit_denied
 from jiuzhu.audit.access import require_action
-from jiuzhu.audit.services import audit_record
 from jiuzhu.core.errors import NotFound
 from jiuzhu.core.permissions import Action
 from jiuzhu.domain.errors import DomainError
@@ -64,16 +64,7 @@ def resolve_household(request: HttpRequest, text: str) -> int:
 
 def denied(request: HttpRequest, object_id: object) -> NotFound:
     """Audited refusal, identical for a missing household and one out of scope."""
-    shown = str(object_id) if str(object_id).isdigit() else ""
-    audit_record(
-        action=str(Action.POLICY_TRIAL),
-        result="denied",
-        request=request,
-        object_type=HOUSEHOLD,
-        object_id=shown,
-        details={"reason": "not_found_or_out_of_scope", "channel": "page"},
-    )
-    return NotFound()
+    return audit_denied(request, Action.POLICY_TRIAL, HOUSEHOLD, object_id, channel="page")
 
 
 def _run(request: HttpRequest, trial_input: TrialInput) -> TrialOutcome:

@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from jiuzhu.audit.access import check_action
+from jiuzhu.audit.access import check_action, denied
 from jiuzhu.audit.services import audit_record
 from jiuzhu.core import clock
 from jiuzhu.core.errors import NotFound, ServiceError
@@ -38,18 +38,6 @@ BAR_COLORS: dict[str, str] = {
     ImportStatus.NOOP: "#6c757d",
     ImportStatus.FAILED: "#dc3545",
 }
-
-
-def denied(request: HttpRequest, action: Action, object_type: str, object_id: object) -> NotFound:
-    audit_record(
-        action=str(action),
-        result="denied",
-        request=request,
-        object_type=object_type,
-        object_id=str(object_id),
-        details={"reason": "not_found_or_out_of_scope"},
-    )
-    return NotFound()
 
 
 def is_htmx(request: HttpRequest) -> bool:

@@ -24,6 +24,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jiuzhu.audit.access import denied
 from jiuzhu.audit.services import audit_record
 from jiuzhu.casework.models import Case
 from jiuzhu.core import clock
@@ -71,15 +72,7 @@ def review_staff(view: View) -> View:
 
 
 def _denied(request: HttpRequest, object_type: str, object_id: object) -> NotFound:
-    audit_record(
-        action="review.view",
-        result="denied",
-        request=request,
-        object_type=object_type,
-        object_id=str(object_id),
-        details={"reason": "not_found_or_out_of_scope"},
-    )
-    return NotFound()
+    return denied(request, "review.view", object_type, object_id)
 
 
 def _meeting(request: HttpRequest, pk: int) -> ReviewMeeting:

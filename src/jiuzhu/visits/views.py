@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from jiuzhu.audit.access import denied
 from jiuzhu.audit.services import audit_record
 from jiuzhu.casework.models import Case
 from jiuzhu.core.errors import NotFound, ServiceError
@@ -39,15 +40,7 @@ NOTES_STEPS = ("housing", "assets", "neighbours")
 
 
 def _denied(request: HttpRequest, object_type: str, object_id: object) -> NotFound:
-    audit_record(
-        action="visit.access",
-        result="denied",
-        request=request,
-        object_type=object_type,
-        object_id=str(object_id),
-        details={"reason": "not_found_or_out_of_scope"},
-    )
-    return NotFound()
+    return denied(request, "visit.access", object_type, object_id)
 
 
 def _case(request: HttpRequest, pk: int) -> Case:
