@@ -324,13 +324,11 @@ def test_a_dibao_application_from_the_window_to_enrolment(
             log_in(page, base, approver.username)
             open_case(page, base, case_no)
             if "county_check" not in case.on_file:
-                # Drawn for the county's own home check (sha256 of the case number). The
-                # case page has no control to record it (casework.views records only the
-                # data check by hand), so it is recorded through the service, as the
-                # approver would on that missing screen.
+                # Drawn for the county's own home check (sha256 of the case number).
                 assert case.spot_check
-                casework.record_on_file(actor=approver, case_id=case.pk, requirement="county_check")
-                page.reload()
+                expect(page.get_by_test_id("spot-check")).to_be_visible()
+                with page.expect_navigation():
+                    page.get_by_test_id("record-county-check").click()
             approve = page.get_by_test_id("action-approve")
             expect(approve).not_to_contain_text("尚缺")
             expect(approve).not_to_contain_text("经办与审批分离")
@@ -342,6 +340,8 @@ def test_a_dibao_application_from_the_window_to_enrolment(
             expect(history).to_contain_text(f"{approver}（县级审批人）")
             expect(page.get_by_test_id("case-assessment")).to_contain_text("复核分类")
             expect(page.get_by_test_id("case-assessment")).to_contain_text("B 类")
+            expect(page.get_by_test_id("enrolment-review-class")).to_have_text("B类（每6个月复核）")
+            expect(page.get_by_test_id("next-review")).to_have_text("2027-04-14")  # six months
             screenshot(page, "5-enrolled")
 
             # The household page: its review class and enrolment date, the case in its history.
@@ -362,6 +362,5 @@ def test_a_dibao_application_from_the_window_to_enrolment(
     assert case.events.get(action="approve").actor_id == approver.pk
     assert (household.program, household.review_class) == ("dibao", "B")
     assert household.enrolled_on == dt.date(2026, 10, 14)
-    # The next review date is kept with the approval, but no page shows it (see the report).
     assert casework.next_review_on(case) == dt.date(2027, 4, 14)  # class B: six months
     assert violations == []
