@@ -12,7 +12,7 @@ from jiuzhu.audit.models import AuditEvent
 from jiuzhu.casework import services
 from jiuzhu.casework.models import CaseEvent
 from jiuzhu.core.errors import NotFound
-from jiuzhu.registry.models import Household
+from jiuzhu.registry.models import Household, Income
 from tests import factories
 from tests.casework.support import (
     MONDAY_BEFORE_NATIONAL_DAY,
@@ -245,3 +245,39 @@ def test_working_days_used_leave_out_the_publicity(
     assert services.working_days_used(case) == 0  # still in 公示
     case = step(cast.officer, case, "close_publicity")
     assert services.working_days_used(case, today=dt.date(2026, 10, 16)) == 2  # 15, 16 Oct
+
+
+def test_a_refused_dibao_continues_as_a_recognition_without_a_new_application(
+    county: factories.County, cast: factories.Cast, monday: time_machine.Coordinates
+) -> None:
+    """一次申请、分类认定: refused for 低保 as a 低保边缘 household → a recognition case opens."""
+    household = household_of(county)
+    for month in range(3, 9):  # six months of 1,000 a month each for two members: 1,000 per head
+        for member in household.members.all():
+            Income.objects.create(
+                household=household,
+                member=member,
+                month=dt.date(2026, month, 1),
+                category="wage",
+                amount=Decimal("1000.00"),
+                recorded_at=dt.datetime(2026, 9, 1, tzinfo=dt.UTC),
+            )
+    case = to_publicity(cast.officer, open_dibao(cast.officer, household))
+    assert case.assessment_result["household_category"] == "near_dibao"
+    monday.move_to(dt.datetime(2026, 10, 14, 1, tzinfo=dt.UTC))
+    case = step(cast.officer, case, "close_publicity")
+    if not case.on_file or "county_check" not in case.on_file:
+        case = services.record_on_file(
+            actor=cast.approver, case_id=case.pk, requirement="county_check"
+        )
+    case = step(
+        cast.approver, case, "refuse", reason="人均收入 1,000.00 元不低于低保标准 950.00 元"
+    )
+    follow_up = case.derived_cases.get()
+    assert (follow_up.programme, follow_up.state, follow_up.derived_from_id) == (
+        "low_income_recognition",
+        "accepted",
+        case.pk,
+    )
+    assert case.events.get(action="refuse").details["follow_up_case"] == follow_up.case_no
+    assert "分类认定" in follow_up.events.get(action="open").reason

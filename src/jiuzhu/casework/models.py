@@ -72,6 +72,14 @@ class Case(models.Model):
         "决定金额（元）", max_digits=12, decimal_places=2, null=True, blank=True
     )
     decision_reason = models.TextField("决定理由", blank=True)
+    derived_from = models.ForeignKey(
+        "self",
+        verbose_name="分类认定来源申请",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="derived_cases",
+    )
     version = models.PositiveIntegerField("版本", default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="受理人", on_delete=models.PROTECT, related_name="+"
@@ -106,6 +114,7 @@ class Case(models.Model):
         "spot_check_reason": ("personal", "县级抽查"),
         "decided_amount": ("sensitive", "资金发放"),
         "decision_reason": ("sensitive", "救助认定"),
+        "derived_from": ("none", "一次申请、分类认定"),
         "version": ("none", "并发控制"),
         "created_by": ("personal", "受理留痕"),
         "created_at": ("none", "记录管理"),

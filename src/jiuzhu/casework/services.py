@@ -388,6 +388,10 @@ def _apply(
             details = _enrol(case, household, actor=actor, table=table)
     _touch(case)
     case.save()
+    if step.target == "refused":
+        follow_up = _classified_follow_up(case, actor=actor, http_request=http_request)
+        if follow_up is not None:
+            details["follow_up_case"] = follow_up.case_no
     _event(
         case,
         actor=actor,
@@ -405,6 +409,60 @@ def _apply(
         actor=actor,
         http_request=http_request,
     )
+
+
+#: 一次申请、分类认定: a refused application continues, without a new application, as the
+#: programme its household was recognised for (domain.md §2).
+FOLLOW_UP = {
+    "dibao": "dibao",
+    "near_dibao": "low_income_recognition",
+    "rigid_expense": "low_income_recognition",
+}
+
+
+def _classified_follow_up(case: Case, *, actor: Any, http_request: Any) -> Case | None:
+    category = str((case.assessment_result or {}).get("household_category") or "")
+    programme = FOLLOW_UP.get(category)
+    if programme is None or programme == case.programme or case.derived_cases.exists():
+        return None
+    workflow = workflow_for(programme)
+    today = clock.today()
+    household = Household.objects.select_related("community").get(pk=case.household_id)
+    follow_up = Case.objects.create(
+        case_no=_next_case_no(today),
+        programme=programme,
+        household=household,
+        division_path=case.division_path,
+        channel=case.channel,
+        proxy_worker=case.proxy_worker,
+        commitment_signed=case.commitment_signed,
+        data_check_authorised=case.data_check_authorised,
+        staff_relative=case.staff_relative,
+        staff_relative_note=case.staff_relative_note,
+        state=workflow.initial,
+        state_entered_on=today,
+        due_on=_deadline(
+            workflow,
+            workflow.initial,
+            today,
+            table=policy_services.parameter_table(),
+            region=_region(household),
+        ),
+        derived_from=case,
+        created_by=actor,
+        created_at=clock.now(),
+        updated_at=clock.now(),
+    )
+    _event(
+        follow_up,
+        actor=actor,
+        action="open",
+        from_state="",
+        reason=f"一次申请、分类认定：由申请 {case.case_no} 转入",
+        http_request=http_request,
+        details={"channel": case.channel, "programme": programme, "derived_from": case.case_no},
+    )
+    return follow_up
 
 
 def _select_for_spot_check(
