@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,12 +26,17 @@ from jiuzhu.audit.access import denied
 from jiuzhu.audit.services import audit_record
 from jiuzhu.casework import presenters, selectors, services
 from jiuzhu.casework.forms import (
+    NEW,
     ExportForm,
     IntakeForm,
+    NewHouseholdForms,
     RecordForm,
     StepForm,
     VersionForm,
     WorklistForm,
+    household_kind,
+    new_household_forms,
+    with_one_more_member,
 )
 from jiuzhu.casework.models import Case
 from jiuzhu.core import clock
@@ -40,6 +46,7 @@ from jiuzhu.domain.casework.workflow import workflow_for
 from jiuzhu.domain.errors import DomainError
 from jiuzhu.domain.policy.vocabulary import OUTCOME_LABELS
 from jiuzhu.policy.forms import mark_invalid
+from jiuzhu.registry.services import MAX_MEMBERS, HouseholdRefused, register_household
 
 PAGE_SIZE = 50
 CASE = "casework.Case"
@@ -82,7 +89,9 @@ def to_case(pk: int) -> HttpResponseRedirect:
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_new(request: HttpRequest) -> HttpResponse:
-    """受理: GET the form (`?household=<系统编号>` picks the household), POST opens the case."""
+    """受理: GET the form (`?household=<系统编号>` picks the household), POST opens the case —
+    for a registered household, or for a new one registered in the same transaction
+    (`action=add_member` only adds a member row to the new household and shows the form again)."""
     gate(request, selectors.INTAKE_ROLES)
     user = request.user
     if request.method != "POST":
@@ -94,8 +103,23 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 raise denied(request, "case.open", HOUSEHOLD, wanted)
             initial["household"] = household.household_no
         form = IntakeForm(initial=initial, user=user)
-        return render(request, "casework/case_new.html", {"form": form})
+        return _intake_page(request, form, new_household_forms(None, user=user))
+    if request.POST.get("action") == "add_member":
+        grown = with_one_more_member(request.POST)
+        form = IntakeForm(grown, user=user)
+        new = new_household_forms(grown, user=user)
+        form.errors.clear()
+        new.quiet()
+        return _intake_page(request, form, new)
     form = IntakeForm(request.POST, user=user)
+    if household_kind(request.POST) == NEW:
+        new = new_household_forms(request.POST, user=user)
+        form_ok = form.is_valid()
+        if new.is_valid() and form_ok:
+            case = _open_for_new_household(request, form, new)
+            if case is not None:
+                return to_case(case.pk)
+        return _intake_page(request, form, new)
     if form.is_valid():
         data = form.cleaned_data
         household = selectors.resolve_household(user, data["household"])
@@ -104,18 +128,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 case = services.open_case(
-                    actor=user,
-                    household_id=household.pk,
-                    programme=data["programme"],
-                    channel=data["channel"],
-                    commitment_signed=data["commitment_signed"],
-                    data_check_authorised=data["data_check_authorised"],
-                    proxy_worker=data.get("proxy_worker") if data["channel"] == "proxy" else None,
-                    missing_materials=data["missing_materials"],
-                    staff_relative=data["staff_relative"],
-                    staff_relative_note=data["staff_relative_note"],
-                    request_data=form.request_data(),
-                    http_request=request,
+                    actor=user, household_id=household.pk, **_case_arguments(form, request)
                 )
             except NotFound:
                 form.add_error("household", "未找到该家庭，或该家庭不在您的辖区内")
@@ -124,8 +137,73 @@ def case_new(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, f"已受理，申请编号 {case.case_no}。")
                 return to_case(case.pk)
-    mark_invalid(form)
-    return render(request, "casework/case_new.html", {"form": form})
+    return _intake_page(request, form, new_household_forms(None, user=user))
+
+
+def _case_arguments(form: IntakeForm, request: HttpRequest) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "programme": data["programme"],
+        "channel": data["channel"],
+        "commitment_signed": data["commitment_signed"],
+        "data_check_authorised": data["data_check_authorised"],
+        "proxy_worker": data.get("proxy_worker") if data["channel"] == "proxy" else None,
+        "missing_materials": data["missing_materials"],
+        "staff_relative": data["staff_relative"],
+        "staff_relative_note": data["staff_relative_note"],
+        "request_data": form.request_data(),
+        "http_request": request,
+    }
+
+
+def _open_for_new_household(
+    request: HttpRequest, form: IntakeForm, new: NewHouseholdForms
+) -> Case | None:
+    """Register the household and open its case in ONE transaction: a refused case leaves
+    no household behind. None (with the errors on the forms) when either is refused."""
+    place = new.form.cleaned_data
+    try:
+        with transaction.atomic():
+            household = register_household(
+                actor=request.user,
+                community_id=place["community"].pk,
+                grid_id=place["grid"].pk if place.get("grid") is not None else None,
+                address=place["address"],
+                members=new.new_members(),
+                http_request=request,
+            )
+            case = services.open_case(
+                actor=request.user, household_id=household.pk, **_case_arguments(form, request)
+            )
+    except HouseholdRefused as exc:
+        new.place(exc)
+        return None
+    except NotFound:
+        new.form.add_error("community", "所选社区/村不在您的辖区内")
+        return None
+    except ServiceError as exc:
+        form.add_error(None, exc.message)
+        return None
+    messages.success(
+        request,
+        f"已登记新家庭（家庭编号 {household.household_no}）并受理，申请编号 {case.case_no}。",
+    )
+    return case
+
+
+def _intake_page(request: HttpRequest, form: IntakeForm, new: NewHouseholdForms) -> HttpResponse:
+    for marked in [form, *new.invalid_marks()]:
+        mark_invalid(marked)
+    context = {
+        "form": form,
+        "new_household": new.form,
+        "members": new.members,
+        "is_new": household_kind(form.data if form.is_bound else None) == NEW,
+        "can_add_member": new.can_add_member(),
+        "max_members": MAX_MEMBERS,
+        "new_errors": new.has_errors(),
+    }
+    return render(request, "casework/case_new.html", context)
 
 
 # -- the case page -----------------------------------------------------------------

@@ -284,6 +284,12 @@ def load_workflows(files: Mapping[str, str]) -> dict[str, Workflow]:
             if programme in workflows:
                 raise InvalidWorkflow(f"流程文件 {filename}：救助项目 {programme} 已有流程")
             workflows[str(programme)] = replace(workflow, programme=str(programme))
+    # A workflow shared by several programmes reads as each programme's own name.
+    catalogue = yaml.safe_load(files.get(SERVICES_FILE, "")) or {}
+    for programme, workflow in list(workflows.items()):
+        entry = catalogue.get(programme)
+        if isinstance(entry, Mapping) and entry.get("label"):
+            workflows[programme] = replace(workflow, label=str(entry["label"]))
     return workflows
 
 
