@@ -583,3 +583,16 @@ def test_synthetic_vocabulary_matches_the_models() -> None:
     assert {c.value: str(c.label) for c in RelationChoice} == synthetic.RELATION_LABELS
     assert {p for p, _ in synthetic.PROGRAM_WEIGHTS} <= set(Program.values)
     assert set(IncomeCategory.values) >= synthetic.COUNTED_INCOME | synthetic.SUBTRACTED_INCOME
+
+
+def test_the_demo_community_has_a_democratic_review_panel(seeded: SeedResult) -> None:
+    from jiuzhu.registry.demo import DEMO_COMMUNITY_CODE
+    from jiuzhu.reviews.models import PanelMember
+
+    members = PanelMember.objects.filter(panel__community__code=DEMO_COMMUNITY_CODE, active=True)
+    assert members.count() == 7
+    assert set(members.values_list("role", flat=True)) == {
+        "two_committees",
+        "party_rep",
+        "resident_rep",
+    }

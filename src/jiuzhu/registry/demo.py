@@ -39,6 +39,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from jiuzhu.accounts.models import User
@@ -113,6 +114,11 @@ class DemoLogin:
     division: str
 
 
+#: Sent inside the seeding transaction when the demo county is first built, so that apps
+#: above the registry add their own demo data (the 民主评议 panel of the demo community).
+demo_county_created = Signal()
+
+
 @dataclass(slots=True)
 class SeedResult:
     created: bool  # False: the county existed, only the demo passwords were reset
@@ -141,6 +147,9 @@ def seed_demo(
         created = county is None
         if county is None:
             county = _build_county(random.Random(seed), households=households, today=today, now=now)
+            demo_county_created.send(
+                sender=Division, county=county, community_code=DEMO_COMMUNITY_CODE
+            )
         logins = _ensure_demo_users(county, now=now)
         counts = _counts(county)
     return SeedResult(created=created, logins=logins, counts=counts)
