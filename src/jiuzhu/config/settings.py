@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "jiuzhu.registry",
     "jiuzhu.policy",
     "jiuzhu.casework",
+    "jiuzhu.monitoring",
     "jiuzhu.visits",
     "jiuzhu.documents",
     "jiuzhu.reviews",

@@ -13,6 +13,7 @@ from jiuzhu.screening.load import (
     load_quarter_folder,
     write_extract,
     write_roster,
+    write_roster_rows,
 )
 from jiuzhu.screening.rules import (
     DIRECTIONS,
@@ -37,4 +38,5 @@ __all__ = [
     "screen",
     "write_extract",
     "write_roster",
+    "write_roster_rows",
 ]

@@ -210,6 +210,18 @@ def write_roster(roster: RosterResult, data_dir: Path, *, keyring: KeyRing) -> N
     _write_atomically(members, roster_dir(data_dir) / "members.parquet")
 
 
+def write_roster_rows(
+    households: Iterable[Sequence[Any]], members: Iterable[Sequence[Any]], data_dir: Path
+) -> None:
+    """Write a roster whose ID numbers are already blind indexes (the registry keeps them so:
+    the roster of record is exported without decrypting anything). Rows follow
+    `HOUSEHOLDS_SCHEMA` and `MEMBERS_SCHEMA`."""
+    _write_atomically(
+        _table(HOUSEHOLDS_SCHEMA, households), roster_dir(data_dir) / "households.parquet"
+    )
+    _write_atomically(_table(MEMBERS_SCHEMA, members), roster_dir(data_dir) / "members.parquet")
+
+
 def _member(m: MemberRow, index: Index) -> tuple[Any, ...]:
     return (
         m.household_id,
