@@ -26,7 +26,6 @@ from django.db.models import (
 
 from jiuzhu.accounts.models import User
 from jiuzhu.accounts.scoping import jurisdiction_path
-from jiuzhu.casework import services
 from jiuzhu.casework.models import Case, CaseEvent
 from jiuzhu.casework.services import visible_cases
 from jiuzhu.core.permissions import PERMISSIONS, Action
@@ -145,12 +144,6 @@ def member_count(household: Household, today: dt.date) -> int:
         .filter(Q(left_on__isnull=True) | Q(left_on__gt=today))
         .count()
     )
-
-
-def on_file_now(case: Case, today: dt.date) -> set[str]:
-    """What the workflow will find on file today, exactly as `services.perform` reads it
-    (the publicity period counts as elapsed the day after its last working day)."""
-    return services._on_file_now(case, today)
 
 
 # -- worklists ---------------------------------------------------------------------

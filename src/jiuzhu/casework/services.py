@@ -175,14 +175,14 @@ def open_case(
         except DomainError as exc:
             raise CaseRefused(exc.message) from None
         request = {"amount": str(aid.amount), "cause": aid.cause, "kind": aid.kind}
-    today = clock.today()
-    table = policy_services.parameter_table()
     with transaction.atomic():
-        case = Case.objects.create(
-            case_no=_next_case_no(today),
-            programme=programme,
+        return _create_case(
+            actor=actor,
             household=household,
-            division_path=household.division_path,
+            workflow=workflow,
+            http_request=http_request,
+            reason="",
+            details={"channel": channel, "programme": programme, "staff_relative": staff_relative},
             channel=channel,
             proxy_worker=proxy_worker,
             commitment_signed=commitment_signed,
@@ -191,24 +191,49 @@ def open_case(
             staff_relative=staff_relative,
             staff_relative_note=staff_relative_note.strip(),
             request=request,
-            state=workflow.initial,
-            state_entered_on=today,
-            due_on=_deadline(
-                workflow, workflow.initial, today, table=table, region=_region(household)
-            ),
-            created_by=actor,
-            created_at=clock.now(),
-            updated_at=clock.now(),
         )
-        _event(
-            case,
-            actor=actor,
-            action="open",
-            from_state="",
-            reason="",
-            http_request=http_request,
-            details={"channel": channel, "programme": programme, "staff_relative": staff_relative},
-        )
+
+
+def _create_case(
+    *,
+    actor: Any,
+    household: Household,
+    workflow: Workflow,
+    http_request: Any,
+    reason: str,
+    details: dict[str, Any],
+    **fields: Any,
+) -> Case:
+    """A case at its workflow's first step, with its deadline and its "open" event."""
+    today = clock.today()
+    case = Case.objects.create(
+        case_no=_next_case_no(today),
+        programme=workflow.programme,
+        household=household,
+        division_path=household.division_path,
+        state=workflow.initial,
+        state_entered_on=today,
+        due_on=_deadline(
+            workflow,
+            workflow.initial,
+            today,
+            table=policy_services.parameter_table(),
+            region=_region(household),
+        ),
+        created_by=actor,
+        created_at=clock.now(),
+        updated_at=clock.now(),
+        **fields,
+    )
+    _event(
+        case,
+        actor=actor,
+        action="open",
+        from_state="",
+        reason=reason,
+        http_request=http_request,
+        details=details,
+    )
     return case
 
 
@@ -309,7 +334,8 @@ def assess_case(
     return case
 
 
-def _on_file_now(case: Case, today: dt.date) -> set[str]:
+def on_file_now(case: Case, today: dt.date) -> set[str]:
+    """What the workflow finds on file today (公示 counts as elapsed the day after its end)."""
     on_file = set(case.on_file)
     if case.state == "publicity" and case.due_on is not None and today > case.due_on:
         on_file.add("publicity_elapsed")
@@ -339,7 +365,7 @@ def perform(
                 role=getattr(actor, "role", ""),
                 actor_id=actor.pk,
                 preparer_id=case.preparer_id,
-                on_file=_on_file_now(case, today),
+                on_file=on_file_now(case, today),
                 reason=reason,
             )
         except WorkflowError as exc:
@@ -425,44 +451,21 @@ def _classified_follow_up(case: Case, *, actor: Any, http_request: Any) -> Case 
     programme = FOLLOW_UP.get(category)
     if programme is None or programme == case.programme or case.derived_cases.exists():
         return None
-    workflow = workflow_for(programme)
-    today = clock.today()
-    household = Household.objects.select_related("community").get(pk=case.household_id)
-    follow_up = Case.objects.create(
-        case_no=_next_case_no(today),
-        programme=programme,
-        household=household,
-        division_path=case.division_path,
+    return _create_case(
+        actor=actor,
+        household=Household.objects.select_related("community").get(pk=case.household_id),
+        workflow=workflow_for(programme),
+        http_request=http_request,
+        reason=f"一次申请、分类认定：由申请 {case.case_no} 转入",
+        details={"channel": case.channel, "programme": programme, "derived_from": case.case_no},
         channel=case.channel,
         proxy_worker=case.proxy_worker,
         commitment_signed=case.commitment_signed,
         data_check_authorised=case.data_check_authorised,
         staff_relative=case.staff_relative,
         staff_relative_note=case.staff_relative_note,
-        state=workflow.initial,
-        state_entered_on=today,
-        due_on=_deadline(
-            workflow,
-            workflow.initial,
-            today,
-            table=policy_services.parameter_table(),
-            region=_region(household),
-        ),
         derived_from=case,
-        created_by=actor,
-        created_at=clock.now(),
-        updated_at=clock.now(),
     )
-    _event(
-        follow_up,
-        actor=actor,
-        action="open",
-        from_state="",
-        reason=f"一次申请、分类认定：由申请 {case.case_no} 转入",
-        http_request=http_request,
-        details={"channel": case.channel, "programme": programme, "derived_from": case.case_no},
-    )
-    return follow_up
 
 
 def _select_for_spot_check(

@@ -222,7 +222,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     calendar = working_calendar()
     household = case.household
     head = selectors.household_head(household)
-    on_file = selectors.on_file_now(case, today)
+    on_file = services.on_file_now(case, today)
     actions = [] if state.final else workflow.available(case.state, role)
     buttons = presenters.action_buttons(
         actions, on_file=on_file, user_id=user.pk, preparer_id=case.preparer_id
