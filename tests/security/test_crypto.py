@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from django.db import connection
 
 from jiuzhu.core.keys import keyring
 from jiuzhu.protection import sm
-from jiuzhu.protection.sm import CryptoError
+from jiuzhu.protection.sm import CryptoError, KeyRing
 from jiuzhu.registry.models import Household, Member
 from tests import factories
 
@@ -294,3 +295,14 @@ def test_tampered_or_unknown_ciphertexts_fail(member: Member) -> None:
     ):
         with pytest.raises(CryptoError):
             keyring().decrypt(bad, purpose="id_number")
+
+
+@pytest.mark.parametrize("key_length", [16, 32, 64, 65, 100])
+def test_bulk_blind_indexer_equals_the_blind_index(key_length: int) -> None:
+    """The extract import's fast path (pads absorbed once) must give the registry's index."""
+    ring = KeyRing("k1", {"k1": os.urandom(16)}, index_key=os.urandom(key_length))
+    bulk = ring.blind_indexer(purpose="id_number")
+    values = ["11010519491231002X", "", "身份证", *(f"{n:018d}" for n in range(0, 10**18, 10**16))]
+    for value in values:
+        assert bulk(value) == ring.blind_index(value, purpose="id_number")
+    assert bulk("11010519491231002X") != ring.blind_indexer(purpose="phone")("11010519491231002X")

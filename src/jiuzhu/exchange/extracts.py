@@ -53,6 +53,10 @@ def extract_context(spec: FileSpec, quarter: Quarter) -> Context:
     )
 
 
+def duplicate_message(first_line: int) -> str:
+    return f"与第 {first_line} 行重复（规范化后内容相同），只导入一次"
+
+
 class ExtractStream(Generic[RowT]):
     """The valid rows of one extract file, in file order; iterate once.
 
@@ -103,11 +107,7 @@ class ExtractStream(Generic[RowT]):
             for row in self._validator.rows():
                 first = seen.setdefault(row, row)
                 if first is not row:
-                    report.reject(
-                        row.line,
-                        "duplicate",
-                        f"与第 {first.line} 行重复（规范化后内容相同），只导入一次",
-                    )
+                    report.reject(row.line, "duplicate", duplicate_message(first.line))
                     continue
                 report.rows_loaded += 1
                 yield row

@@ -111,6 +111,24 @@ class FileReport:
             ],
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FileReport:
+        """The report `to_dict` stored (for a file already loaded)."""
+        report = cls(
+            file=data["file"],
+            kind=data["kind"],
+            format=data.get("format", ""),
+            encoding=data.get("encoding"),
+            rows_read=data.get("rows_read", 0),
+            rows_loaded=data.get("rows_loaded", 0),
+            blank_rows=data.get("blank_rows", 0),
+            unknown_columns=list(data.get("unknown_columns", [])),
+            warnings=list(data.get("warnings", [])),
+        )
+        for r in data.get("rejected", []):
+            report.reject(r["line"], r["reason"], r["message"], r.get("column"))
+        return report
+
     def summary(self) -> str:
         """One Chinese sentence for screens and logs."""
         text = (

@@ -91,6 +91,34 @@ def resolve_header(spec: FileSpec, header: list[str], report: FileReport) -> dic
     return found
 
 
+Check = tuple[int, int, Parser]  # (cell index, position in the row type, parser)
+
+
+def compile_checks(spec: FileSpec, indexes: dict[str, int], ctx: Context) -> list[Check]:
+    """The column parsers of one file, in the order defects are reported.
+
+    The ID column comes first (blank, format, check character, birth date),
+    then the other columns in the spec's order.
+    """
+    checks: list[Check] = []
+    ordered = sorted(
+        enumerate(spec.columns), key=lambda item: not isinstance(item[1].type, IdNumber)
+    )
+    for position, column in ordered:
+        parse = column.type.compile(column.label, column.name, ctx)
+        checks.append((indexes.get(column.name, _ABSENT), position, parse))
+    return checks
+
+
+def parse_cells(checks: list[Check], width: int, cells: list[str]) -> list[object]:
+    """The typed values of one record; raises `RowRejected` with the first defect."""
+    size = len(cells)
+    values: list[object] = [None] * width
+    for index, position, parse in checks:
+        values[position] = parse(cells[index] if index < size else "")
+    return values
+
+
 class FileValidator:
     """Checks the rows of one table against one spec in one context."""
 
@@ -104,14 +132,7 @@ class FileValidator:
         report.format = table.format
         report.encoding = table.encoding
         self.indexes = resolve_header(spec, table.header, report)
-        self._checks: list[tuple[int, int, Parser]] = []
-        # ID checks come first, then the other columns in the spec's order.
-        ordered = sorted(
-            enumerate(spec.columns), key=lambda item: not isinstance(item[1].type, IdNumber)
-        )
-        for position, column in ordered:
-            parse = column.type.compile(column.label, column.name, ctx)
-            self._checks.append((self.indexes.get(column.name, _ABSENT), position, parse))
+        self._checks = compile_checks(spec, self.indexes, ctx)
 
     def rows(self) -> Iterator[Any]:
         """The typed rows that pass every column check, in file order."""

@@ -37,7 +37,6 @@ from jiuzhu.exchange import (
     FileKind,
     FileReport,
     HrssBenefitRow,
-    InputFile,
     MedicalSettlementRow,
     MemberRow,
     PropertyRow,
@@ -45,8 +44,6 @@ from jiuzhu.exchange import (
     RosterResult,
     TaxIncomeRow,
     VehicleRow,
-    kind_for_filename,
-    validate_extract,
 )
 from jiuzhu.exchange.periods import as_quarter
 from jiuzhu.protection.sm import KeyRing
@@ -108,7 +105,7 @@ EXTRACT_SCHEMAS: dict[FileKind, pa.Schema] = {
             ("id_index", pa.string()),
             ("property_id", pa.string()),
             ("usage", pa.string()),
-            ("area_m2", pa.decimal128(18, 2)),
+            ("area_m2", pa.decimal128(18, 6)),
             ("registered_on", pa.date32()),
         ]
     ),
@@ -290,26 +287,7 @@ class LoadedFile:
     kind: FileKind
     path: Path
     report: FileReport
-
-
-def load_quarter_folder(
-    folder: Path, quarter: Quarter | str, data_dir: Path, *, keyring: KeyRing
-) -> list[LoadedFile]:
-    """Validate every extract file found in `folder` for `quarter` and write it.
-
-    Files whose name is no extract kind are skipped; the reports say what was
-    rejected. Raises the exchange errors (`MissingColumn`, …) of a refused file.
-    """
-    quarter = as_quarter(quarter)
-    loaded: list[LoadedFile] = []
-    for file in sorted(Path(folder).iterdir()):
-        kind = kind_for_filename(file.name)
-        if kind is None or kind not in EXTRACT_KINDS or not file.is_file():
-            continue
-        result = validate_extract(InputFile.of(file, f"{quarter}/{file.name}"), kind, quarter)
-        path = write_extract(result.rows, kind, quarter, data_dir, keyring=keyring)
-        loaded.append(LoadedFile(kind, path, result.report))
-    return loaded
+    unchanged: bool = False  # the same bytes were already loaded for this kind and quarter
 
 
 def loaded_quarters(data_dir: Path, kind: FileKind | str, *, up_to: Quarter | str) -> list[Quarter]:
