@@ -92,6 +92,18 @@ ACTION_LABELS: dict[str, str] = {
     "review.panel_member_active": "调整评议成员",
     "document.print": "打印文书",
     "publicity.withheld": "依法不予公示",
+    # Dynamic monitoring (预警清单, 核查任务, 比对数据)
+    "warning.list": "查看预警清单",
+    "warning.view": "查看核查任务",
+    "warning.decide": "登记核查结果",
+    "warning.export": "导出预警清单",
+    "warning.raise": "生成核查任务",
+    "screening.run": "启动大数据筛查",
+    "screening.finish": "筛查完成",
+    "screening.fail": "筛查失败",
+    "extract.upload": "上传比对数据",
+    "extract.finish": "比对数据导入完成",
+    "extract.fail": "比对数据导入失败",
     # Payments
     "case.create": "新建案件",
     "case.edit": "修改案件",

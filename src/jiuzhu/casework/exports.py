@@ -52,14 +52,23 @@ def export_rows(
     return lines, len(lines), False
 
 
-def workbook_bytes(title: str, mark: str, lines: list[list[object]], trailer: list[str]) -> bytes:
-    """Watermark line, header, the rows, then any closing notes (one sheet)."""
+def workbook_bytes(
+    title: str,
+    mark: str,
+    lines: list[list[object]],
+    trailer: list[str],
+    *,
+    headers: list[str] | None = None,
+) -> bytes:
+    """Watermark line, header, the rows, then any closing notes (one sheet).
+
+    `headers` default to the casework worklist's; other lists pass their own."""
     import openpyxl  # only when a workbook is written
 
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet(title=title[:31])
     sheet.append([neutralise(mark)])
-    sheet.append(presenters.EXPORT_HEADERS)
+    sheet.append(presenters.EXPORT_HEADERS if headers is None else headers)
     for line in lines:
         sheet.append([neutralise(cell) for cell in line])
     for note in trailer:

@@ -186,6 +186,12 @@ def _xstatic_dirs() -> list[tuple[str, str]]:
 
 STATICFILES_DIRS = _xstatic_dirs()
 
+# Working days a street office has to verify a screening warning (核查任务); see
+# jiuzhu.monitoring.services.due_working_days for why 10.
+JIUZHU_VERIFICATION_DUE_WORKING_DAYS = env_int(
+    "JIUZHU_VERIFICATION_DUE_WORKING_DAYS", 10, minimum=1
+)
+
 # Uploads: kept in a private folder and deleted after the import.
 JIUZHU_UPLOAD_DIR = DATA_DIR / "uploads"
 JIUZHU_UPLOAD_MAX_BYTES = env_int("JIUZHU_UPLOAD_MAX_MB", 200, minimum=1) * 1024 * 1024

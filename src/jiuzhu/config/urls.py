@@ -17,6 +17,7 @@ urlpatterns = [
     path("visits/", include("jiuzhu.visits.urls")),
     path("documents/", include("jiuzhu.documents.urls")),
     path("reviews/", include("jiuzhu.reviews.urls")),
+    path("monitoring/", include("jiuzhu.monitoring.urls")),
     path("admin/", admin.site.urls),
 ]
 

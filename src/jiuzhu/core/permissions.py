@@ -45,6 +45,11 @@ class Action(StrEnum):
     CASE_RECORD = "case.record"  # data check, home visit, 民主评议
     CASE_ASSESS = "case.assess"  # run the policy engine on a case
     DOCUMENT_PRINT = "document.print"  # 申请书、调查表、公示、审批表 …
+    WARNING_VIEW = "warning.view"  # 预警清单 and its verification tasks (核查任务)
+    WARNING_DECIDE = "warning.decide"  # record a verification outcome (assignee or officer)
+    WARNING_EXPORT = "warning.export"  # the warning list as Excel
+    SCREENING_RUN = "screening.run"  # start a quarter's screening from the page
+    EXTRACT_UPLOAD = "extract.upload"  # upload a department's extract (部门比对数据)
 
 
 R = Role
@@ -68,6 +73,11 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     A.CASE_RECORD: frozenset({R.ASSISTANCE_OFFICER, R.COMMUNITY_WORKER}),
     A.CASE_ASSESS: frozenset({R.ASSISTANCE_OFFICER, R.COMMUNITY_WORKER, R.COUNTY_APPROVER}),
     A.DOCUMENT_PRINT: frozenset({R.ASSISTANCE_OFFICER, R.COMMUNITY_WORKER, R.COUNTY_APPROVER}),
+    A.WARNING_VIEW: frozenset({R.ASSISTANCE_OFFICER, R.COMMUNITY_WORKER, R.GRID_WORKER, R.COUNTY_APPROVER}),
+    A.WARNING_DECIDE: frozenset({R.ASSISTANCE_OFFICER, R.COMMUNITY_WORKER, R.GRID_WORKER}),
+    A.WARNING_EXPORT: frozenset({R.ASSISTANCE_OFFICER, R.COMMUNITY_WORKER, R.COUNTY_APPROVER}),
+    A.SCREENING_RUN: frozenset({R.ASSISTANCE_OFFICER, R.COUNTY_APPROVER}),
+    A.EXTRACT_UPLOAD: frozenset({R.ASSISTANCE_OFFICER, R.DEPARTMENT_LIAISON}),
 }  # fmt: skip
 
 

@@ -67,7 +67,7 @@ def _check_suffix(part: str, name: str) -> str:
     return suffix
 
 
-def _check_content(part: str, suffix: str, path: Path) -> None:
+def check_content(part: str, suffix: str, path: Path) -> None:
     """Extension and content must agree; zip bombs are refused before parsing (security.md §F.24)."""
     with path.open("rb") as handle:
         head = handle.read(4)
@@ -112,7 +112,7 @@ def _store_uploads(
         with target.open("wb") as out:
             for chunk in upload.chunks():
                 out.write(chunk)
-        _check_content(label, suffix, target)
+        check_content(label, suffix, target)
         stored[part] = target
         names[part] = display
     return stored, names
