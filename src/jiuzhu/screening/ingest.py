@@ -94,30 +94,6 @@ def _date(day: Any) -> str:
     return f"DATE '{day.isoformat()}'"
 
 
-# ------------------------------------------------------------------ the keyed index
-
-
-class IndexCache:
-    """Clear ID number → blind index, computed once per number for one import run.
-
-    Kept in memory only; the same person recurs across a quarter's files.
-    """
-
-    def __init__(self, keyring: KeyRing) -> None:
-        self._index = keyring.blind_indexer(purpose=ID_PURPOSE)
-        self._known: dict[str, str] = {}
-
-    def table(self, numbers: list[str]) -> pa.Table:
-        known, index = self._known, self._index
-        out: list[str] = []
-        for number in numbers:
-            value = known.get(number)
-            if value is None:
-                value = known[number] = index(number)
-            out.append(value)
-        return pa.table({"id_number": pa.array(numbers, pa.string()), "id_index": out})
-
-
 # ------------------------------------------------------------------ SQL of the column checks
 
 
@@ -140,14 +116,19 @@ def _trimmed(name: str) -> str:
 
 
 def _cell(index: int) -> str:
-    return f"coalesce(cells[{index + 1}], '')"
+    return f"coalesce(c{index}, '')"
 
 
 def _trim_sql(cell: str) -> str:
-    """Python's `str.strip()`; the common case (no whitespace at either end) skips the scan."""
+    """Python's `str.strip()`; the common case (no whitespace at either end) skips the scan.
+
+    No code point in 33–132 or above U+3000 is whitespace (ASCII text, CJK labels).
+    """
+    plain = "(u BETWEEN 33 AND 132 OR u > 12288)"
+    first = plain.replace("u", f"unicode({cell})")
+    last = plain.replace("u", f"unicode(right({cell}, 1))")
     return (
-        f"CASE WHEN unicode({cell}) BETWEEN 33 AND 132 AND unicode(right({cell}, 1)) "
-        f"BETWEEN 33 AND 132 THEN {cell} ELSE trim({cell}, {_literal(_WHITESPACE)}) END"
+        f"CASE WHEN {first} AND {last} THEN {cell} ELSE trim({cell}, {_literal(_WHITESPACE)}) END"
     )
 
 
@@ -189,44 +170,44 @@ def _column_sql(name: str, kind: ColumnType, rule: PeriodRule, quarter: Quarter)
             ok = f"length({t}) <= {max_length}" + (f" AND {t} <> ''" if required else "")
             return _Column(name, t, ok)
         case Date(optional=optional):
-            day = f"TRY_CAST({t} AS DATE)"
-            valid = (
+            # d_<name>: the date when the cell is one (NULL when empty or malformed).
+            d = f"d_{name}"
+            derived = (
                 f"CASE WHEN regexp_full_match({t}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
-                f"AND substr({t}, 1, 4) <> '0000' THEN {day} IS NOT NULL "
-                f"AND {_period_sql(rule, day, day, quarter)} ELSE false END"
+                f"AND substr({t}, 1, 4) <> '0000' THEN TRY_CAST({t} AS DATE) END AS {d}",
             )
             empty = "true" if optional else "false"
-            return _Column(
-                name,
-                f"CASE WHEN {t} = '' THEN NULL ELSE {day} END",
-                f"CASE WHEN {t} = '' THEN {empty} ELSE {valid} END",
+            ok = (
+                f"CASE WHEN {t} = '' THEN {empty} "
+                f"ELSE {d} IS NOT NULL AND {_period_sql(rule, d, d, quarter)} END"
             )
+            return _Column(name, d, ok, derived)
         case Month():
-            year = f"TRY_CAST(substr({t}, 1, 4) AS INTEGER)"
-            month = f"TRY_CAST(substr({t}, 6, 2) AS INTEGER)"
-            first = f"make_date({year}, {month}, 1)"
-            ok = (
+            # The month's first day; as a quarter starts on a first day, “the month ends
+            # on or after the start” is “it starts on or after it”.
+            d = f"d_{name}"
+            derived = (
                 f"CASE WHEN regexp_full_match({t}, '[0-9]{{4}}-[0-9]{{2}}') "
-                f"AND {month} BETWEEN 1 AND 12 AND {year} >= 1 "
-                f"THEN {_period_sql(rule, first, f'last_day({first})', quarter)} ELSE false END"
+                f"AND substr({t}, 1, 4) <> '0000' THEN TRY_CAST({t} || '-01' AS DATE) END AS {d}",
             )
-            value = f"CASE WHEN {ok} THEN {first} END"
-            return _Column(name, value, ok)
+            ok = f"{d} IS NOT NULL AND {_period_sql(rule, d, d, quarter)}"
+            return _Column(name, d, ok, derived)
         case Money():
-            amount = f"TRY_CAST({t} AS DECIMAL(38, 2))"
-            ok = (
+            a = f"a_{name}"
+            derived = (
                 f"CASE WHEN regexp_full_match({t}, '[0-9]+(\\.[0-9]{{1,2}})?') "
-                f"THEN coalesce({amount} <= {_MAX_AMOUNT}, false) ELSE false END"
+                f"THEN TRY_CAST({t} AS DECIMAL(38, 2)) END AS {a}",
             )
-            return _Column(name, f"CAST({amount} * 100 AS BIGINT)", ok)
+            ok = f"coalesce({a} <= {_MAX_AMOUNT}, false)"
+            return _Column(name, f"CAST({a} * 100 AS BIGINT)", ok, derived)
         case Code(codes=codes):
             whens = " ".join(
                 f"WHEN {_literal(key)} THEN {_literal(word)}"
                 for word in codes.words
                 for key in dict.fromkeys((word.lower(), *codes.labels[word]))
             )
-            value = f"CASE lower({t}) {whens} END"
-            return _Column(name, value, f"({value}) IS NOT NULL")
+            w = f"w_{name}"
+            return _Column(name, w, f"{w} IS NOT NULL", (f"CASE lower({t}) {whens} END AS {w}",))
         case Area():
             ok = f"regexp_full_match({t}, '[0-9]{{1,12}}(\\.[0-9]{{1,6}})?')"
             return _Column(name, f"CASE WHEN {ok} THEN CAST({t} AS DECIMAL(18, 6)) END", ok)
@@ -244,66 +225,124 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _plain_lines(path: Path) -> bool:
-    """True when every physical line after the header is one record DuckDB can split on commas."""
-    if path.stat().st_size == 0:
-        return False
-    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        if any(data.find(b) != -1 for b in (b'"', b"\x00", b"\x01", b"\n\n", b"\n\r\n")):
-            return False
-        if data.find(b"\r") != -1:
-            crs = sum(1 for _ in _iter_find(data, b"\r"))
-            if crs != sum(1 for _ in _iter_find(data, b"\r\n")):
-                return False
-        return True
-
-
-def _iter_find(data: mmap.mmap, needle: bytes) -> Iterator[int]:
-    at = data.find(needle)
-    while at != -1:
-        yield at
-        at = data.find(needle, at + 1)
-
-
-def _transcode(source: Path, encoding: str, target: Path) -> None:
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
-    with source.open("rb") as src, target.open("w", encoding="utf-8", newline="") as out:
-        while chunk := src.read(_CHUNK):
-            out.write(decoder.decode(chunk))
-        out.write(decoder.decode(b"", final=True))
-
-
-def _load_csv_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    # `\x01` cannot occur (checked): each physical line arrives whole, in file order (rowid).
-    con.execute(
-        "CREATE TEMP TABLE raw AS SELECT line FROM read_csv(?, header = true, "
-        "columns = {'line': 'VARCHAR'}, delim = '\x01', quote = '', escape = '', "
-        "auto_detect = false, null_padding = false)",
-        [str(path)],
+def _count(data: mmap.mmap, needle: bytes) -> int:
+    """Occurrences of `needle`, counted in C a window at a time (each start position once)."""
+    overlap = len(needle) - 1
+    return sum(
+        data[start : start + _CHUNK + overlap].count(needle)
+        for start in range(0, len(data), _CHUNK)
     )
+
+
+def _physical_lines(path: Path) -> int | None:
+    """The number of physical lines, or None when DuckDB's row count could not tell
+    the line of each record: a NUL, a blank line or a bare CR (the reader path handles those).
+    """
+    if path.stat().st_size == 0:
+        return None
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        if any(data.find(b) != -1 for b in (b"\x00", b"\n\n", b"\n\r\n")):
+            return None
+        newlines = _count(data, b"\n")
+        if data.find(b"\r") != -1 and _count(data, b"\r") != _count(data, b"\r\n"):
+            return None
+        return newlines + (0 if data[-1:] == b"\n" else 1)
+
+
+def _needs_transcoding(path: Path) -> bool:
+    """No BOM and not UTF-8 throughout: GB18030 is the one other encoding departments use."""
+    with path.open("rb") as fh:
+        if fh.read(4).startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return False
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        try:
+            while chunk := fh.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return True
+    return False
+
+
+def _transcode(source: Path, encoding: str, target: Path, name: str) -> None:
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    try:
+        with source.open("rb") as src, target.open("w", encoding="utf-8", newline="") as out:
+            while chunk := src.read(_CHUNK):
+                out.write(decoder.decode(chunk))
+            out.write(decoder.decode(b"", final=True))
+    except UnicodeDecodeError:
+        raise UnreadableFile(
+            f"文件“{name}”的编码无法识别，请使用 UTF-8 或 GB18030 编码",
+            file=name,
+            code="bad_encoding",
+        ) from None
+
+
+def _cell_columns(width: int) -> list[str]:
+    return [f"c{i}" for i in range(width)]
+
+
+def _load_csv_lines(con: duckdb.DuckDBPyConnection, path: Path, width: int, lines: int) -> bool:
+    """DuckDB's own parser, rows in file order (rowid); True when each record is one line.
+
+    False — and nothing loaded — when DuckDB refuses the file (a line with more
+    cells than the header, a stray quote) or when some quoted field spans lines
+    (records + header ≠ physical lines): the reader path then tracks the lines.
+    """
+    columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in _cell_columns(width)) + "}"
+    try:
+        con.execute(
+            f"CREATE TEMP TABLE raw AS SELECT * FROM read_csv(?, header = true, "  # noqa: S608 - generated column names
+            f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
+            "auto_detect = false, null_padding = true, strict_mode = true)",
+            [str(path)],
+        )
+    except duckdb.Error:
+        con.execute("DROP TABLE IF EXISTS raw")
+        return False
+    ((records,),) = con.execute("SELECT count(*) FROM raw").fetchall()
+    if records + 1 != lines:
+        con.execute("DROP TABLE raw")
+        return False
     con.execute(
-        "CREATE TEMP TABLE cells AS SELECT rowid + 2 AS line, "
-        "string_split(coalesce(line, ''), ',') AS cells, false AS id_numeric FROM raw"
+        "CREATE TEMP TABLE cells AS SELECT rowid + 2 AS line, * EXCLUDE (rowid), "
+        "'' AS extra, false AS id_numeric FROM (SELECT rowid, * FROM raw)"
     )
     con.execute("DROP TABLE raw")
-
-
-_CELLS_SCHEMA = pa.schema(
-    [("line", pa.int64()), ("cells", pa.list_(pa.string())), ("id_numeric", pa.bool_())]
-)
+    return True
 
 
 def _load_records(
     con: duckdb.DuckDBPyConnection,
     records: Iterator[tuple[int, list[str]]],
+    width: int,
     id_position: int | None,
 ) -> None:
-    con.execute("CREATE TEMP TABLE cells (line BIGINT, cells VARCHAR[], id_numeric BOOLEAN)")
+    names = _cell_columns(width)
+    schema = pa.schema(
+        [
+            ("line", pa.int64()),
+            *((n, pa.string()) for n in names),
+            ("extra", pa.string()),
+            ("id_numeric", pa.bool_()),
+        ]
+    )
+    con.execute(
+        "CREATE TEMP TABLE cells (line BIGINT, "
+        + "".join(f"{n} VARCHAR, " for n in names)
+        + "extra VARCHAR, id_numeric BOOLEAN)"
+    )
 
     def flush(lines: list[int], rows: list[list[str]], numeric: list[bool]) -> None:
+        columns = [
+            pa.array([r[i] if i < len(r) else "" for r in rows], pa.string()) for i in range(width)
+        ]
+        extra = pa.array(["".join(r[width:]) for r in rows], pa.string())
         batch = pa.Table.from_arrays(
-            [pa.array(lines, pa.int64()), pa.array(rows), pa.array(numeric, pa.bool_())],
-            schema=_CELLS_SCHEMA,
+            [pa.array(lines, pa.int64()), *columns, extra, pa.array(numeric, pa.bool_())],
+            schema=schema,
         )
         con.register("batch", batch)
         con.execute("INSERT INTO cells SELECT * FROM batch")
@@ -401,7 +440,13 @@ def _connect(work: Path, memory_limit: str, threads: int | None) -> duckdb.DuckD
 
 
 class Ingest:
-    """Loads extract files for one run, sharing the keyed-index cache and the timings."""
+    """Loads extract files with one DuckDB session, sharing the keyed index and the timings.
+
+    Use as a context manager to load several files (a quarter, or two): each
+    distinct ID number is then turned into its blind index once for the whole
+    run (the `id_cache` table lives in the session, in memory). `load` outside a
+    `with` block opens and closes a session of its own.
+    """
 
     def __init__(
         self,
@@ -413,10 +458,38 @@ class Ingest:
         timings: Timings | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
-        self.index = IndexCache(keyring)
         self.memory_limit = memory_limit
         self.threads = threads
         self.timings = timings
+        self._index = keyring.blind_indexer(purpose=ID_PURPOSE)
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._work: Path | None = None
+        self._width = 0
+        self._files = 0
+
+    def __enter__(self) -> Ingest:
+        self._open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _open(self) -> None:
+        if self._con is not None:
+            return
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # Private (0700) and removed on close: DuckDB spills and GB18030 copies go here.
+        self._work = Path(tempfile.mkdtemp(prefix=".ingest-", dir=self.data_dir))
+        self._con = _connect(self._work, self.memory_limit, self.threads)
+        self._con.execute("CREATE TEMP TABLE id_cache (id_number VARCHAR, id_index VARCHAR)")
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+        if self._work is not None:
+            shutil.rmtree(self._work, ignore_errors=True)
+            self._work = None
 
     def load(
         self,
@@ -449,12 +522,13 @@ class Ingest:
                 progress(report.rows_read)
             return LoadedFile(kind, target, report, unchanged=True)
         target.parent.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=".ingest-", dir=target.parent))
+        own_session = self._con is None
+        self._open()
         try:
-            os.chmod(work, 0o700)
-            report = self._load(path, kind, quarter, name, target, work, progress)
+            report = self._load(path, kind, quarter, name, target, progress)
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            if own_session:
+                self.close()
         _write_json(
             {"sha256": digest, "file": name, "kind": str(kind), "report": report.to_dict()},
             manifest,
@@ -468,13 +542,17 @@ class Ingest:
         quarter: Quarter,
         name: str,
         target: Path,
-        work: Path,
         progress: Progress,
     ) -> FileReport:
+        con, work = self._con, self._work
+        if con is None or work is None:
+            raise RuntimeError("Ingest._load runs inside a session (_open)")
+        self._files += 1
+        work = work / f"file-{self._files}"
+        work.mkdir()
         spec = spec_for(kind)
         ctx = extract_context(spec, quarter)
         report = FileReport(file=name, kind=str(kind))
-        con = _connect(work, self.memory_limit, self.threads)
         try:
             with _clock(self.timings, "parse"):
                 indexes = self._read(con, path, spec, report, work)
@@ -490,9 +568,32 @@ class Ingest:
             with _clock(self.timings, "write"):
                 self._write(con, kind, target, work)
         finally:
-            con.close()
+            for table in ("raw", "cells", "checked", "good"):
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+            shutil.rmtree(work, ignore_errors=True)
         report.rejected.sort(key=lambda r: r.line)
         return report
+
+    def load_folder(
+        self, folder: Path, quarter: Quarter | str, *, progress: Progress = None
+    ) -> list[LoadedFile]:
+        """Every extract file found in `folder` (by its name), for `quarter`; others are skipped."""
+        quarter = as_quarter(quarter)
+        loaded: list[LoadedFile] = []
+        done = 0
+
+        def step(rows: int) -> None:
+            if progress is not None:
+                progress(done + rows)
+
+        for file in sorted(Path(folder).iterdir()):
+            kind = kind_for_filename(file.name)
+            if kind is None or kind not in EXTRACT_KINDS or not file.is_file():
+                continue
+            result = self.load(file, kind, quarter, progress=step)
+            done += result.report.rows_read
+            loaded.append(result)
+        return loaded
 
     # -- reading
 
@@ -506,24 +607,22 @@ class Ingest:
     ) -> dict[str, int]:
         if path.suffix.lower() == ".parquet":
             return self._read_parquet(con, path, spec, report)
-        with open_table(InputFile.of(path, report.file)) as table:
+        source, encoding = path, None
+        if path.suffix.lower() == ".csv" and _needs_transcoding(path):
+            # One strict GB18030 pass that also writes the UTF-8 copy DuckDB reads.
+            source, encoding = work / "utf8.csv", "gb18030"
+            _transcode(path, encoding, source, report.file)
+        with open_table(InputFile.of(source, report.file)) as table:
             report.format = table.format
-            report.encoding = table.encoding
+            report.encoding = encoding or table.encoding
             indexes = resolve_header(spec, table.header, report)
-            id_position = indexes.get("id_number")
-            if table.format == "csv" and table.header_line == 1:
-                source = path
-                if table.encoding not in ("utf-8", "utf-8-sig"):
-                    source = work / "utf8.csv"
-                    _transcode(path, str(table.encoding), source)
-                plain = _plain_lines(source)
-                if plain:
-                    _load_csv_lines(con, source)
-                if source != path:
-                    source.unlink()
-                if plain:
-                    return indexes
-            _load_records(con, table.records(), id_position)
+            width = self._width = len(table.header)
+            lines = _physical_lines(source) if table.format == "csv" else None
+            fast = lines is not None and table.header_line == 1
+            if not (fast and lines is not None and _load_csv_lines(con, source, width, lines)):
+                _load_records(con, table.records(), width, indexes.get("id_number"))
+        if source != path:
+            source.unlink()
         return indexes
 
     def _read_parquet(
@@ -532,15 +631,18 @@ class Ingest:
         report.format = "parquet"
         schema = pq.read_schema(path)
         indexes = resolve_header(spec, list(schema.names), report)
-        columns = ", ".join(f"CAST({_quote(n)} AS VARCHAR)" for n in schema.names)
+        self._width = len(schema.names)
+        columns = "".join(
+            f"coalesce(CAST({_quote(n)} AS VARCHAR), '') AS c{i}, "
+            for i, n in enumerate(schema.names)
+        )
         id_position = indexes.get("id_number")
         numeric = "false"
         if id_position is not None and not pa.types.is_string(schema.field(id_position).type):
             numeric = "true"  # an ID stored as a number: bad_id_format, as in a workbook
         con.execute(
-            f"CREATE TEMP TABLE cells AS SELECT file_row_number + 2 AS line, "  # noqa: S608 - SQL built from the spec; file names are quoted
-            f"list_transform([{columns}], lambda x: coalesce(x, '')) AS cells, "
-            f"{numeric} AS id_numeric FROM read_parquet(?, file_row_number = true)",
+            f"CREATE TEMP TABLE cells AS SELECT file_row_number + 2 AS line, {columns}"  # noqa: S608 - names quoted
+            f"'' AS extra, {numeric} AS id_numeric FROM read_parquet(?, file_row_number = true)",
             [str(path)],
         )
         return indexes
@@ -582,13 +684,14 @@ class Ingest:
         checks = compile_checks(spec, indexes, ctx)
         width = len(spec.columns)
         id_position = indexes.get("id_number")
+        cells_sql = ", ".join(f"coalesce(c.{n}, '')" for n in _cell_columns(self._width))
         refused = con.execute(
-            "SELECT c.line, c.cells, c.id_numeric FROM cells c JOIN checked k USING (line) "
-            "WHERE NOT k.ok ORDER BY c.line"
+            f"SELECT c.line, [{cells_sql}], c.extra, c.id_numeric FROM cells c "  # noqa: S608 - generated names
+            "JOIN checked k USING (line) WHERE NOT k.ok ORDER BY c.line"
         )
         while batch := refused.fetchmany(10_000):
-            for line, cells, id_numeric in batch:
-                if not "".join(cells).strip():
+            for line, cells, extra, id_numeric in batch:
+                if not ("".join(cells) + extra).strip():
                     report.blank_rows += 1
                     continue
                 if id_numeric and id_position is not None:
@@ -609,31 +712,45 @@ class Ingest:
     def _deduplicate(
         self, con: duckdb.DuckDBPyConnection, spec: FileSpec, report: FileReport
     ) -> None:
-        keys = ", ".join(f"v_{c.name}" for c in spec.columns)
+        """One row per distinct typed row, at its first line; the later ones are duplicates."""
+        names = [f"v_{c.name}" for c in spec.columns]
+        keys = ", ".join(names)
         con.execute(
-            f"CREATE TEMP TABLE good AS SELECT *, min(line) OVER w AS first_line FROM "  # noqa: S608 - SQL built from the spec; file names are quoted
-            f"(SELECT line, {keys} FROM checked WHERE ok) WINDOW w AS (PARTITION BY {keys})"
+            f"CREATE TEMP TABLE good AS SELECT {keys}, min(line) AS line, count(*) AS copies "  # noqa: S608 - SQL built from the spec
+            f"FROM checked WHERE ok GROUP BY {keys}"
         )
-        con.execute("DROP TABLE checked")
+        same = " AND ".join(f"c.{n} IS NOT DISTINCT FROM g.{n}" for n in names)
         for line, first_line in con.execute(
-            "SELECT line, first_line FROM good WHERE line <> first_line ORDER BY line"
+            f"SELECT c.line, g.line FROM checked c JOIN (SELECT * FROM good WHERE copies > 1) g "  # noqa: S608 - SQL built from the spec
+            f"ON {same} WHERE c.ok AND c.line <> g.line ORDER BY c.line"
         ).fetchall():
             report.reject(int(line), "duplicate", duplicate_message(int(first_line)))
-        ((loaded,),) = con.execute("SELECT count(*) FROM good WHERE line = first_line").fetchall()
+        con.execute("DROP TABLE checked")
+        ((loaded,),) = con.execute("SELECT count(*) FROM good").fetchall()
         report.rows_loaded = int(loaded)
 
     # -- matching and writing
 
     def _match(self, con: duckdb.DuckDBPyConnection) -> None:
-        numbers = (
-            con.sql("SELECT DISTINCT v_id_number FROM good WHERE line = first_line")
+        """Blind indexes for the ID numbers not seen earlier in this session."""
+        new = (
+            con.sql(
+                "SELECT DISTINCT g.v_id_number FROM good g ANTI JOIN id_cache c "
+                "ON c.id_number = g.v_id_number"
+            )
             .to_arrow_table()
             .column(0)
-            .to_pylist()
         )
-        con.register("id_index_map", self.index.table(numbers))
-        con.execute("CREATE TEMP TABLE id_map AS SELECT id_number, id_index FROM id_index_map")
-        con.unregister("id_index_map")
+        index = self._index
+        batch = pa.table(
+            {
+                "id_number": new,
+                "id_index": pa.array([index(n) for n in new.to_pylist()], pa.string()),
+            }
+        )
+        con.register("new_ids", batch)
+        con.execute("INSERT INTO id_cache SELECT id_number, id_index FROM new_ids")
+        con.unregister("new_ids")
 
     def _write(
         self, con: duckdb.DuckDBPyConnection, kind: FileKind, target: Path, work: Path
@@ -642,9 +759,10 @@ class Ingest:
         names = [n for n in schema.names if n != "id_index"]
         select = ", ".join(["m.id_index", *(f"g.v_{n.removesuffix('_fen')} AS {n}" for n in names)])
         reader = con.sql(
-            f"SELECT {select} FROM good g JOIN id_map m ON m.id_number = g.v_id_number "  # noqa: S608 - SQL built from the spec; file names are quoted
-            "WHERE g.line = g.first_line ORDER BY g.line"
+            f"SELECT {select} FROM good g JOIN id_cache m ON m.id_number = g.v_id_number "  # noqa: S608 - SQL from the schema
         ).to_arrow_reader(_BATCH)
+        # Arrow, not DuckDB's COPY: DuckDB marks a column REQUIRED when it saw no null,
+        # and the engine's unions need one schema whichever path wrote a quarter.
         tmp = work / "extract.parquet"
         with pq.ParquetWriter(tmp, schema) as writer:
             for batch in reader:
@@ -672,27 +790,11 @@ def load_quarter_folder(
     file; the files loaded before it stay loaded (each file is one
     department's period, replaced atomically).
     """
-    quarter = as_quarter(quarter)
-    ingest = Ingest(data_dir, keyring=keyring, timings=timings)
-    loaded: list[LoadedFile] = []
-    done = 0
-
-    def step(rows: int) -> None:
-        if progress is not None:
-            progress(done + rows)
-
-    for file in sorted(Path(folder).iterdir()):
-        kind = kind_for_filename(file.name)
-        if kind is None or kind not in EXTRACT_KINDS or not file.is_file():
-            continue
-        result = ingest.load(file, kind, quarter, progress=step)
-        done += result.report.rows_read
-        loaded.append(result)
-    return loaded
+    with Ingest(data_dir, keyring=keyring, timings=timings) as ingest:
+        return ingest.load_folder(folder, quarter, progress=progress)
 
 
 __all__ = [
-    "IndexCache",
     "Ingest",
     "Timings",
     "UnreadableFile",

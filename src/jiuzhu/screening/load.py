@@ -177,10 +177,7 @@ Index = Callable[[str], str]
 
 
 def _indexer(keyring: KeyRing) -> Index:
-    def index(id_number: str) -> str:
-        return keyring.blind_index(id_number, purpose=ID_PURPOSE)
-
-    return index
+    return keyring.blind_indexer(purpose=ID_PURPOSE)
 
 
 def write_roster(roster: RosterResult, data_dir: Path, *, keyring: KeyRing) -> None:
