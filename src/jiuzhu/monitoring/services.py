@@ -13,7 +13,6 @@ rule is updated, not raised again.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 import logging
 import os
@@ -40,7 +39,7 @@ from jiuzhu.core.workdays import working_calendar
 from jiuzhu.divisions.models import Division, Level
 from jiuzhu.domain.calendar import WorkingCalendar
 from jiuzhu.domain.errors import DomainError
-from jiuzhu.exchange import FileKind, FileRefused, Quarter
+from jiuzhu.exchange import FileKind, FileRefused, Quarter, kind_for_filename
 from jiuzhu.exchange.periods import as_quarter
 from jiuzhu.monitoring.models import (
     LIVE_EXTRACT,
@@ -65,7 +64,14 @@ from jiuzhu.registry.imports import (
     expected_rows,
 )
 from jiuzhu.registry.models import Household, Member, Program
-from jiuzhu.screening import LoadedFile, ScreeningWarning, Thresholds, load_quarter_folder, screen
+from jiuzhu.screening import (
+    Ingest,
+    LoadedFile,
+    ScreeningWarning,
+    Thresholds,
+    load_quarter_folder,
+    screen,
+)
 from jiuzhu.screening.backends import ENGINES, connect
 from jiuzhu.screening.load import fen, write_roster_rows
 
@@ -800,10 +806,6 @@ def _parquet_rows(path: Path) -> int | None:
         return None
 
 
-def _loader_takes_progress() -> bool:
-    return "progress" in inspect.signature(load_quarter_folder).parameters
-
-
 def extract_import_run(import_id: int) -> ExtractImport:
     """Run one queued extract import (the background task's body). The staged file is
     deleted at the end, whatever happened."""
@@ -827,17 +829,18 @@ def extract_import_run(import_id: int) -> ExtractImport:
                 rows_read=rows, heartbeat_at=clock.now()
             )
 
-        options: dict[str, Any] = {"keyring": keyring()}
-        if _loader_takes_progress():
-            options["progress"] = on_progress
-        loaded = load_quarter_folder(folder, record.period, screening_dir(), **options)
-        item = next((f for f in loaded if str(f.kind) == record.kind), None)
-        if item is None:
+        staged = next(
+            (f for f in sorted(folder.iterdir()) if kind_for_filename(f.name) == record.kind), None
+        )
+        if staged is None:
             return _finish_extract(
                 record, ExtractStatus.FAILED, "未能识别上传文件的数据类别。", report={}
             )
+        item = Ingest(screening_dir(), keyring=keyring()).load(
+            staged, record.kind, record.period, progress=on_progress
+        )
         report = item.report
-        unchanged = bool(getattr(item, "unchanged", False))
+        unchanged = item.unchanged
         stored = report_dict(report)
         record.rows_read = report.rows_read
         record.rows_loaded = report.rows_loaded
