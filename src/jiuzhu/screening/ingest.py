@@ -29,6 +29,7 @@ the end, and the Parquet written holds `id_index` only.
 from __future__ import annotations
 
 import codecs
+import csv
 import hashlib
 import json
 import mmap
@@ -141,24 +142,52 @@ def _period_sql(rule: PeriodRule, first: str, last: str, quarter: Quarter) -> st
     return f"({after_end} AND {last} >= {_date(quarter.start)})"
 
 
+#: The 17 digits in chunks (most significant first), and per chunk a table of its
+#: weighted digit sum mod 11 for every value — six lookups instead of seventeen divisions.
+_ID_CHUNKS = (3, 3, 3, 3, 3, 2)
+
+
+def _chunk_tables() -> list[str]:
+    tables: list[str] = []
+    start = 0
+    for size in _ID_CHUNKS:
+        weights = _ID_WEIGHTS[start : start + size]
+        sums = [
+            sum(int(digit) * w for digit, w in zip(f"{value:0{size}d}", weights, strict=True)) % 11
+            for value in range(10**size)
+        ]
+        tables.append("[" + ",".join(map(str, sums)) + "]")
+        start += size
+    return tables
+
+
 def _id_sql(t: str, quarter: Quarter) -> _Column:
     # n: the normalised number; p: its first 17 characters as an integer, so that the
     # check character and the birth date come from integer arithmetic, not string slicing.
     n, p = "n_id_number", "p_id_number"
     derived = (f"upper({t}) AS {n}", f"TRY_CAST(substr(upper({t}), 1, 17) AS BIGINT) AS {p}")
-    total = " + ".join(f"(({p} // {10 ** (16 - i)}) % 10) * {w}" for i, w in enumerate(_ID_WEIGHTS))
-    y, m, d = (
-        f"CAST(({p} // {10**k}) % {mod} AS INTEGER)" for k, mod in ((7, 10000), (5, 100), (3, 100))
-    )
+    parts: list[str] = []
+    below = 17
+    for size, table in zip(_ID_CHUNKS, _ID_CHUNK_TABLES, strict=True):
+        below -= size
+        parts.append(f"{table}[(({p} // {10**below}) % {10**size}) + 1]")
+    total = " + ".join(parts)
+    # The birth date yyyymmdd is digits 7–14; the month's length by arithmetic, no date built.
+    birth = f"(({p} // 1000) % 100000000)"
+    y, m, d = f"({birth} // 10000)", f"(({birth} // 100) % 100)", f"({birth} % 100)"
+    leap = f"({y} % 4 = 0 AND ({y} % 100 <> 0 OR {y} % 400 = 0))"
+    days = f"CASE WHEN {m} = 2 THEN 28 + CAST({leap} AS INTEGER) ELSE 30 + ({m} + {m} // 8) % 2 END"
+    latest = int(quarter.end.strftime("%Y%m%d"))
     ok = (
         f"CASE WHEN NOT id_numeric AND regexp_full_match({n}, '[0-9]{{17}}[0-9X]') THEN "
         f"substr({n}, 18, 1) = substr('10X98765432', (({total}) % 11) + 1, 1) "
-        f"AND CASE WHEN {m} BETWEEN 1 AND 12 AND {d} >= 1 "
-        f"AND {d} <= day(last_day(make_date({y}, {m}, 1))) "
-        f"THEN make_date({y}, {m}, {d}) BETWEEN DATE '1900-01-01' AND {_date(quarter.end)} "
-        f"ELSE false END ELSE false END"
+        f"AND {m} BETWEEN 1 AND 12 AND {d} BETWEEN 1 AND {days} "
+        f"AND {birth} BETWEEN 19000101 AND {latest} ELSE false END"
     )
     return _Column("id_number", n, ok, derived)
+
+
+_ID_CHUNK_TABLES = _chunk_tables()
 
 
 def _column_sql(name: str, kind: ColumnType, rule: PeriodRule, quarter: Quarter) -> _Column:
@@ -217,12 +246,31 @@ def _column_sql(name: str, kind: ColumnType, rule: PeriodRule, quarter: Quarter)
 # ------------------------------------------------------------------ reading into `cells`
 
 
-def _sha256(path: Path) -> str:
+@dataclass(frozen=True, slots=True)
+class _Scan:
+    sha256: str
+    utf8: bool  # every byte decodes as UTF-8 (a BOM included)
+
+
+def _scan(path: Path) -> _Scan:
+    """One pass over the bytes: the digest (for the no-op check) and whether it is UTF-8."""
     digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    utf8 = True
     with path.open("rb") as fh:
         while chunk := fh.read(_CHUNK):
             digest.update(chunk)
-    return digest.hexdigest()
+            if utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8 = False
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return _Scan(digest.hexdigest(), utf8)
 
 
 def _count(data: mmap.mmap, needle: bytes) -> int:
@@ -249,20 +297,19 @@ def _physical_lines(path: Path) -> int | None:
         return newlines + (0 if data[-1:] == b"\n" else 1)
 
 
-def _needs_transcoding(path: Path) -> bool:
-    """No BOM and not UTF-8 throughout: GB18030 is the one other encoding departments use."""
+def _starts_with_bom(path: Path) -> bool:
     with path.open("rb") as fh:
-        if fh.read(4).startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            return False
-        fh.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")("strict")
-        try:
-            while chunk := fh.read(_CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return True
-    return False
+        return fh.read(3) == codecs.BOM_UTF8
+
+
+def _csv_header(path: Path, encoding: str) -> list[str] | None:
+    """The header cells when the first physical line holds them; None sends the file
+    through the reader (blank leading lines, a quoted line break in the header)."""
+    with path.open(encoding=encoding, newline="") as fh:
+        first = fh.readline()
+    if not first.strip() or first.count('"') % 2:
+        return None
+    return next(csv.reader([first]))
 
 
 def _transcode(source: Path, encoding: str, target: Path, name: str) -> None:
@@ -294,24 +341,24 @@ def _load_csv_lines(con: duckdb.DuckDBPyConnection, path: Path, width: int, line
     columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in _cell_columns(width)) + "}"
     try:
         con.execute(
-            f"CREATE TEMP TABLE raw AS SELECT * FROM read_csv(?, header = true, "  # noqa: S608 - generated column names
+            f"CREATE TEMP TABLE cells AS SELECT * FROM read_csv(?, header = true, "  # noqa: S608 - generated column names
             f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
             "auto_detect = false, null_padding = true, strict_mode = true)",
             [str(path)],
         )
     except duckdb.Error:
-        con.execute("DROP TABLE IF EXISTS raw")
+        con.execute("DROP TABLE IF EXISTS cells")
         return False
-    ((records,),) = con.execute("SELECT count(*) FROM raw").fetchall()
+    ((records,),) = con.execute("SELECT count(*) FROM cells").fetchall()
     if records + 1 != lines:
-        con.execute("DROP TABLE raw")
+        con.execute("DROP TABLE cells")
         return False
-    con.execute(
-        "CREATE TEMP TABLE cells AS SELECT rowid + 2 AS line, * EXCLUDE (rowid), "
-        "'' AS extra, false AS id_numeric FROM (SELECT rowid, * FROM raw)"
-    )
-    con.execute("DROP TABLE raw")
     return True
+
+
+#: The columns of `cells` a fast-path table leaves implicit: its rowid is the record's place.
+_IMPLICIT = "rowid + 2 AS line, '' AS extra, false AS id_numeric"
+_EXPLICIT = "line, extra, id_numeric"
 
 
 def _load_records(
@@ -465,6 +512,7 @@ class Ingest:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._work: Path | None = None
         self._width = 0
+        self._cells = _EXPLICIT
         self._files = 0
 
     def __enter__(self) -> Ingest:
@@ -512,7 +560,8 @@ class Ingest:
         name = name or f"{quarter}/{path.name}"
         target = extract_path(self.data_dir, quarter, kind)
         manifest = manifest_path(self.data_dir, quarter, kind)
-        digest = _sha256(path)
+        scan = _scan(path)
+        digest = scan.sha256
         previous = _read_manifest(manifest)
         if previous and previous.get("sha256") == digest and target.is_file():
             report = FileReport.from_dict(previous["report"])
@@ -525,7 +574,7 @@ class Ingest:
         own_session = self._con is None
         self._open()
         try:
-            report = self._load(path, kind, quarter, name, target, progress)
+            report = self._load(path, scan, kind, quarter, name, target, progress)
         finally:
             if own_session:
                 self.close()
@@ -538,6 +587,7 @@ class Ingest:
     def _load(
         self,
         path: Path,
+        scan: _Scan,
         kind: FileKind,
         quarter: Quarter,
         name: str,
@@ -555,7 +605,7 @@ class Ingest:
         report = FileReport(file=name, kind=str(kind))
         try:
             with _clock(self.timings, "parse"):
-                indexes = self._read(con, path, spec, report, work)
+                indexes = self._read(con, path, scan, spec, report, work)
             with _clock(self.timings, "validate"):
                 self._validate(con, spec, indexes, quarter)
                 self._explain_refused(con, spec, indexes, ctx, report)
@@ -601,26 +651,40 @@ class Ingest:
         self,
         con: duckdb.DuckDBPyConnection,
         path: Path,
+        scan: _Scan,
         spec: FileSpec,
         report: FileReport,
         work: Path,
     ) -> dict[str, int]:
         if path.suffix.lower() == ".parquet":
             return self._read_parquet(con, path, spec, report)
+        self._cells = _EXPLICIT
         source, encoding = path, None
-        if path.suffix.lower() == ".csv" and _needs_transcoding(path):
+        if path.suffix.lower() == ".csv" and not scan.utf8:
             # One strict GB18030 pass that also writes the UTF-8 copy DuckDB reads.
             source, encoding = work / "utf8.csv", "gb18030"
             _transcode(path, encoding, source, report.file)
+        if path.suffix.lower() == ".csv":
+            encoding = encoding or ("utf-8-sig" if _starts_with_bom(path) else "utf-8")
+            header = _csv_header(source, "utf-8-sig")
+            lines = _physical_lines(source) if header is not None else None
+            if header is not None and lines is not None:
+                report.format, report.encoding = "csv", encoding
+                indexes = resolve_header(spec, header, report)
+                self._width = len(header)
+                if _load_csv_lines(con, source, self._width, lines):
+                    self._cells = _IMPLICIT
+                    if source != path:
+                        source.unlink()
+                    return indexes
+                report.unknown_columns.clear()
+                report.warnings.clear()
         with open_table(InputFile.of(source, report.file)) as table:
             report.format = table.format
             report.encoding = encoding or table.encoding
             indexes = resolve_header(spec, table.header, report)
-            width = self._width = len(table.header)
-            lines = _physical_lines(source) if table.format == "csv" else None
-            fast = lines is not None and table.header_line == 1
-            if not (fast and lines is not None and _load_csv_lines(con, source, width, lines)):
-                _load_records(con, table.records(), width, indexes.get("id_number"))
+            self._width = len(table.header)
+            _load_records(con, table.records(), self._width, indexes.get("id_number"))
         if source != path:
             source.unlink()
         return indexes
@@ -668,7 +732,7 @@ class Ingest:
         ok = " AND ".join(f"coalesce({c.ok}, false)" for c in columns)
         con.execute(
             f"CREATE TEMP TABLE checked AS SELECT line, {values}, {ok} AS ok "  # noqa: S608 - SQL built from the spec
-            f"FROM (SELECT *{derived} FROM (SELECT line, id_numeric, {trimmed} FROM cells))"
+            f"FROM (SELECT *{derived} FROM (SELECT {self._cells}, {trimmed} FROM cells))"
         )
 
     def _explain_refused(
@@ -684,9 +748,11 @@ class Ingest:
         checks = compile_checks(spec, indexes, ctx)
         width = len(spec.columns)
         id_position = indexes.get("id_number")
-        cells_sql = ", ".join(f"coalesce(c.{n}, '')" for n in _cell_columns(self._width))
+        names = _cell_columns(self._width)
+        cells_sql = ", ".join(f"coalesce(c.{n}, '')" for n in names)
         refused = con.execute(
-            f"SELECT c.line, [{cells_sql}], c.extra, c.id_numeric FROM cells c "  # noqa: S608 - generated names
+            f"SELECT c.line, [{cells_sql}], c.extra, c.id_numeric "  # noqa: S608 - generated names
+            f"FROM (SELECT {self._cells}, {', '.join(names)} FROM cells) c "
             "JOIN checked k USING (line) WHERE NOT k.ok ORDER BY c.line"
         )
         while batch := refused.fetchmany(10_000):
