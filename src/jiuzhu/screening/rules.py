@@ -4,11 +4,14 @@ Each rule is a function of the loaded tables (`Tables`), the quarter and the
 thresholds that returns a table with one row per household that fires:
 `household_id`, `members` (the blind indexes involved, sorted) and the
 figures that triggered it. The expressions use nothing backend-specific, so
-the same code runs on whichever Ibis backend `screen` is given (DuckDB by
-default; Spark is meant to be added without touching the rules).
+the same code runs on whichever Ibis backend `screen` is given: DuckDB by
+default, Spark for a province (`jiuzhu.screening.backends`; the two give the
+same warning lists, tests/screening/test_engines_agree.py).
 
 Arithmetic is exact: money is integer fen and a ratio `num/den` is compared
-as `x * den > num * y`, so exactly 20% does not fire and 20.01% does.
+as `x * den > num * y`, so exactly 20% does not fire and 20.01% does. The
+products stay int64 (any real amount is far below 2**63 / den); past that,
+Spark in ANSI mode raises rather than wrap, while DuckDB sums in 128 bits.
 """
 
 from __future__ import annotations
@@ -309,7 +312,7 @@ def screen(
 ) -> list[ScreeningWarning]:
     """The warning list of `quarter` over the files of `data_dir`, sorted by household and rule.
 
-    `con` is any Ibis backend (`ibis.duckdb.connect()` by default in callers).
+    `con` is any Ibis backend, usually `jiuzhu.screening.backends.connect(engine)`.
     """
     quarter = as_quarter(quarter)
     thresholds = thresholds or Thresholds()
