@@ -63,3 +63,25 @@ def test_a_bad_period_or_folder_is_a_chinese_error(data_dir: Path) -> None:
         call_command("exchange", "import", str(SAMPLES / "2026Q1"), "--period", "2026-1")
     with pytest.raises(CommandError, match="目录不存在"):
         call_command("exchange", "import", str(SAMPLES / "nowhere"), "--period", "2026Q1")
+
+
+def test_screen_raise_tasks_twice_creates_each_task_once(data_dir: Path, tmp_path: Path) -> None:
+    from jiuzhu.monitoring.models import VerificationTask
+
+    batch = roster_import_directory(folder=SAMPLES)
+    assert batch.status == "succeeded", batch.message
+    for quarter in sorted(p.name for p in SAMPLES.iterdir() if p.is_dir()):
+        call_command(
+            "exchange", "import", str(SAMPLES / quarter), "--period", quarter, stdout=io.StringIO()
+        )
+    with (SAMPLES / "expected_warnings.csv").open(encoding="utf-8") as fh:
+        expected = {(r["household_id"], r["rule"]) for r in csv.DictReader(fh)}
+    args = ("screen", "--period", "2026Q1", "--output", str(tmp_path / "w.csv"), "--raise-tasks")
+    first, second = io.StringIO(), io.StringIO()
+    call_command(*args, stdout=first)
+    assert f"新生成核查任务 {len(expected)} 件" in first.getvalue()
+    call_command(*args, stdout=second)
+    assert "新生成核查任务 0 件" in second.getvalue()
+    tasks = VerificationTask.objects.all()
+    assert {(t.household.household_no, t.rule) for t in tasks} == expected
+    assert all(t.due_on > t.created_at.date() for t in tasks)

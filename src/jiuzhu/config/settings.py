@@ -191,6 +191,8 @@ STATICFILES_DIRS = _xstatic_dirs()
 JIUZHU_VERIFICATION_DUE_WORKING_DAYS = env_int(
     "JIUZHU_VERIFICATION_DUE_WORKING_DAYS", 10, minimum=1
 )
+# Where the screening rules run: DuckDB in-process, or Spark for a province (docs/spark.md).
+JIUZHU_SCREENING_ENGINE = env_choice("JIUZHU_SCREENING_ENGINE", ("duckdb", "spark"), "duckdb")
 
 # Uploads: kept in a private folder and deleted after the import.
 JIUZHU_UPLOAD_DIR = DATA_DIR / "uploads"

@@ -1,13 +1,14 @@
-"""`jiuzhu screen --period 2026Q1 --output warnings.csv [--engine spark]`: a quarter's warning list.
+"""`jiuzhu screen --period 2026Q1 --output warnings.csv [--raise-tasks] [--engine spark]`.
 
-The engine defaults to the setting or environment variable `JIUZHU_SCREENING_ENGINE`,
-else DuckDB; Spark is for a province (docs/spark.md).
+A quarter's warning list (预警清单) as CSV; with `--raise-tasks` each warning also
+becomes a verification task (核查任务), as a screening run started from the page does.
+The engine defaults to the setting `JIUZHU_SCREENING_ENGINE` (DuckDB); Spark is for a
+province (docs/spark.md).
 """
 
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +16,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jiuzhu.domain.errors import DomainError
-from jiuzhu.monitoring.services import run_screening, warning_row
+from jiuzhu.monitoring.services import raise_tasks, run_screening, warning_row
 from jiuzhu.screening.backends import ENGINES, EngineUnavailable
 
 COLUMNS = ("household_id", "rule", "members", "details")
-ENGINE_SETTING = "JIUZHU_SCREENING_ENGINE"
-
-
-def default_engine() -> str:
-    return getattr(settings, ENGINE_SETTING, None) or os.environ.get(ENGINE_SETTING) or "duckdb"
 
 
 class Command(BaseCommand):
@@ -36,11 +32,16 @@ class Command(BaseCommand):
             "--engine",
             choices=ENGINES,
             default=None,
-            help=f"筛查引擎（默认取 {ENGINE_SETTING}，未设置时为 duckdb）",
+            help="筛查引擎（默认取 JIUZHU_SCREENING_ENGINE，未设置时为 duckdb）",
+        )
+        parser.add_argument(
+            "--raise-tasks",
+            action="store_true",
+            help="同时生成核查任务（同一家庭同一规则未办结的任务只更新，不重复生成）",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        engine = options["engine"] or default_engine()
+        engine = options["engine"] or settings.JIUZHU_SCREENING_ENGINE
         if engine not in ENGINES:
             raise CommandError(f"未知的筛查引擎：{engine}（可选：{'、'.join(ENGINES)}）")
         try:
@@ -55,3 +56,5 @@ class Command(BaseCommand):
             writer.writeheader()
             writer.writerows(warning_row(w) for w in warnings)
         self.stdout.write(f"预警 {len(warnings)} 条，已写入 {output}")
+        if options["raise_tasks"]:
+            self.stdout.write(raise_tasks(options["period"], warnings).message())
