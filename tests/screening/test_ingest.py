@@ -25,6 +25,7 @@ from jiuzhu.exchange import (
     FileKind,
     FileReport,
     MissingColumn,
+    UnreadableFile,
     kind_for_filename,
     spec_for,
     validate_extract,
@@ -50,6 +51,11 @@ def _python_path(path: Path, kind: FileKind, data_dir: Path, keyring: KeyRing) -
     return result.report
 
 
+def _columns(path: Path) -> list[tuple[str, pa.DataType]]:
+    """Names and types (DuckDB marks a column without nulls REQUIRED; pyarrow does not)."""
+    return [(f.name, f.type) for f in pq.read_schema(path)]
+
+
 def _sorted_rows(path: Path) -> list[dict[str, Any]]:
     return sorted(pq.read_table(path).to_pylist(), key=repr)
 
@@ -59,7 +65,7 @@ def _agree(path: Path, kind: FileKind, tmp_path: Path, keyring: KeyRing) -> File
     loaded = Ingest(tmp_path / "duckdb", keyring=keyring).load(path, kind, Q, name=path.name)
     assert _report(loaded.report) == _report(reference)
     python_file = tmp_path / "python" / "extracts" / Q / f"{kind}.parquet"
-    assert pq.read_schema(loaded.path) == pq.read_schema(python_file)
+    assert _columns(loaded.path) == _columns(python_file)
     assert _sorted_rows(loaded.path) == _sorted_rows(python_file)
     return loaded.report
 
@@ -211,7 +217,10 @@ def test_fuzzed_cells_are_judged_alike(
 
 
 def _death_rows(count: int) -> list[list[str]]:
-    rows = [[make_id(order=n), f"2026-01-{n % 28 + 1:02d}"] for n in range(count)]
+    rows = [
+        [make_id(order=n % 1000, region=f"5101{n // 1000:02d}"), f"2026-01-{n % 28 + 1:02d}"]
+        for n in range(count)
+    ]
     rows[3][0] = wrong_check(rows[3][0])
     rows.append(list(rows[5]))
     return rows
@@ -365,3 +374,42 @@ def test_no_clear_id_left_in_the_data_folder(tmp_path: Path, keyring: KeyRing) -
         content = file.read_bytes()
         assert not any(n in content for n in numbers), file
     assert not list(data.rglob(".ingest-*")), "a working folder was left behind"
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 1 << 22])
+def test_line_count_and_plainness_do_not_depend_on_chunk_boundaries(
+    chunk: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jiuzhu.screening import ingest
+
+    monkeypatch.setattr(ingest, "_CHUNK", chunk)
+    cases = {
+        b"a,b\n1,2\n": 2,
+        b"a,b\r\n1,2\r\n3,4": 3,
+        b"a,b\n1,2\n\n3,4\n": None,  # a blank line
+        b"a,b\r\n1,2\r\n\r\n": None,  # a blank line, CRLF
+        b"a,b\r1,2\n": None,  # a bare CR
+        b"a,b\n1,\x002\n": None,  # a NUL
+        b"": None,
+    }
+    for content, lines in cases.items():
+        path = tmp_path / "f.csv"
+        path.write_bytes(content)
+        assert ingest._scan(path).lines == lines, content
+
+
+def test_gb18030_beyond_the_first_64_kib_and_utf16(tmp_path: Path, keyring: KeyRing) -> None:
+    """An ASCII head then GB18030 (the encoding hint is wrong): the reader decides."""
+    rows = _death_rows(3000)
+    body = "id_number,died_on,备注\n" + "".join(f"{a},{b},\n" for a, b in rows[:-1])
+    body += f"{rows[-1][0]},{rows[-1][1]},迟报\n"
+    path = tmp_path / "death_records.csv"
+    path.write_bytes(body.encode("gb18030"))
+    assert body.index("迟报") > 65536
+    report = _agree(path, FileKind.DEATH_RECORDS, tmp_path, keyring)
+    assert report.encoding == "gb18030"
+    utf16 = tmp_path / "u16" / "death_records.csv"
+    utf16.parent.mkdir()
+    utf16.write_bytes("id_number,died_on\n".encode("utf-16"))
+    with pytest.raises(UnreadableFile, match="UTF-16"):
+        Ingest(tmp_path / "x", keyring=keyring).load(utf16, FileKind.DEATH_RECORDS, Q)

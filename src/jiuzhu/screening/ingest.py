@@ -3,23 +3,26 @@
 Why not the row validator of `jiuzhu.exchange` alone: a county's quarter is
 millions of rows, and checking them one Python object at a time takes
 minutes. Here DuckDB reads the file, every column check of the standard runs
-as one vectorised SQL predicate, duplicates are found with a window, and ID
-numbers become blind indexes once per distinct number. Only the rows SQL
-refuses (about 1%) go through the row validator (`compile_checks`,
-`parse_cells`), which gives each its reason code and Chinese message — so
-reasons and messages keep one home. The SQL predicates mirror
+as one vectorised SQL expression, duplicates are found by grouping on the
+typed values, and ID numbers become blind indexes once per distinct number
+per run. Only the rows SQL refuses (about 1%) go through the row validator
+(`compile_checks`, `parse_cells`), which gives each its reason code and
+Chinese message — so reasons and messages keep one home. The SQL mirrors
 `jiuzhu.exchange.columns`; `tests/screening/test_ingest.py` holds the two to
 the same decisions, row by row, on the sample set and on fuzzed cells, and
-the import fails loudly if they ever disagree on a refused row.
+the import fails loudly if they ever disagree on a refused row (ADR 0010).
 
-Reading: a CSV whose bytes hold no quote, no NUL, no blank line and no bare
-CR (nearly every department export) is read by DuckDB line by line, so the
-record of line n is the (n−1)th data line. Anything else — quoted fields,
-XLSX, odd line ends — is read by `jiuzhu.exchange.reader` (which tracks
-physical lines through quoted line breaks) and handed to DuckDB as Arrow.
-GB18030 is transcoded to a private temporary UTF-8 copy first. Parquet input
-(columns as in the standard) is read directly; `line` is then the row number
-plus one, as if a header preceded it.
+Reading: one pass over the bytes gives the digest (a file already loaded is
+a no-op), an encoding hint and the physical line count. A CSV is read by
+DuckDB's own parser (quoted fields included) whenever its record count plus
+the header equals its physical lines and it holds no blank line, NUL or bare
+CR: then the record in row n starts on line n + 1. Anything else — a quoted
+line break, XLSX, a file DuckDB refuses — is read by `jiuzhu.exchange.reader`,
+which tracks physical lines, and handed to DuckDB as Arrow. GB18030 is
+transcoded to a private temporary UTF-8 copy first. Parquet input (columns as
+in the standard) is read directly; `line` is the row number plus one, as if a
+header preceded it. `Ingest.load_folder` loads a quarter's files a few at a
+time, each on its own cursor of one in-memory database.
 
 No clear ID number reaches the disk through this module: temporary copies
 and DuckDB's spill directory live in a private temporary folder removed at
@@ -32,12 +35,13 @@ import codecs
 import csv
 import hashlib
 import json
-import mmap
 import os
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -225,7 +229,9 @@ def _column_sql(name: str, kind: ColumnType, rule: PeriodRule, quarter: Quarter)
             a = f"a_{name}"
             derived = (
                 f"CASE WHEN regexp_full_match({t}, '[0-9]+(\\.[0-9]{{1,2}})?') "
-                f"THEN TRY_CAST({t} AS DECIMAL(38, 2)) END AS {a}",
+                # DECIMAL(18, 2) holds every amount up to the cap (ten digits before the
+                # point); a longer one fails the cast and is refused, as the cap refuses it.
+                f"THEN TRY_CAST({t} AS DECIMAL(18, 2)) END AS {a}",
             )
             ok = f"coalesce({a} <= {_MAX_AMOUNT}, false)"
             return _Column(name, f"CAST({a} * 100 AS BIGINT)", ok, derived)
@@ -249,52 +255,58 @@ def _column_sql(name: str, kind: ColumnType, rule: PeriodRule, quarter: Quarter)
 @dataclass(frozen=True, slots=True)
 class _Scan:
     sha256: str
-    utf8: bool  # every byte decodes as UTF-8 (a BOM included)
+    #: The first 64 KiB decode as UTF-8: a GB18030 file shows itself in its (Chinese)
+    #: header or first rows. DuckDB checks the rest as it reads; a file it refuses goes
+    #: through the reader, which decides the encoding from every byte.
+    utf8: bool
+    #: Physical lines, or None when DuckDB's row count could not tell the line of each
+    #: record — a NUL, a blank line or a bare CR (the reader path handles those). The
+    #: same for a GB18030 file's UTF-8 copy: no multi-byte GB18030 sequence holds \n, \r or NUL.
+    lines: int | None
+
+
+_HEAD = 1 << 16
 
 
 def _scan(path: Path) -> _Scan:
-    """One pass over the bytes: the digest (for the no-op check) and whether it is UTF-8."""
+    """One pass over the bytes: the digest (for the no-op check), the encoding's hint, and
+    whether its physical lines are its records."""
     digest = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    utf8 = True
     with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-            if utf8:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8 = False
-    if utf8:
+        head = fh.read(_HEAD)
         try:
-            decoder.decode(b"", final=True)
+            codecs.getincrementaldecoder("utf-8")("strict").decode(head)
+            utf8 = True
         except UnicodeDecodeError:
             utf8 = False
-    return _Scan(digest.hexdigest(), utf8)
+        fh.seek(0)
+        plain = True
+        newlines = crs = crlfs = 0
+        tail = b""  # the previous chunk's last two bytes: patterns may straddle chunks
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+            if not plain:
+                continue
+            edge = tail + chunk[:2]
+            if b"\x00" in chunk or b"\n\n" in chunk or b"\n\n" in edge:
+                plain = False
+            if b"\r" in chunk or b"\r" in edge:
+                if b"\n\r\n" in chunk or b"\n\r\n" in edge:
+                    plain = False
+                crs += chunk.count(b"\r")
+                crlfs += chunk.count(b"\r\n") + (tail.endswith(b"\r") and chunk[:1] == b"\n")
+            newlines += chunk.count(b"\n")
+            tail = chunk[-2:] if len(chunk) >= 2 else (tail + chunk)[-2:]
+    lines: int | None = None
+    if plain and tail and crs == crlfs:
+        lines = newlines + (0 if tail.endswith(b"\n") else 1)
+    return _Scan(digest.hexdigest(), utf8, lines)
 
 
-def _count(data: mmap.mmap, needle: bytes) -> int:
-    """Occurrences of `needle`, counted in C a window at a time (each start position once)."""
-    overlap = len(needle) - 1
-    return sum(
-        data[start : start + _CHUNK + overlap].count(needle)
-        for start in range(0, len(data), _CHUNK)
-    )
-
-
-def _physical_lines(path: Path) -> int | None:
-    """The number of physical lines, or None when DuckDB's row count could not tell
-    the line of each record: a NUL, a blank line or a bare CR (the reader path handles those).
-    """
-    if path.stat().st_size == 0:
-        return None
-    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        if any(data.find(b) != -1 for b in (b"\x00", b"\n\n", b"\n\r\n")):
-            return None
-        newlines = _count(data, b"\n")
-        if data.find(b"\r") != -1 and _count(data, b"\r") != _count(data, b"\r\n"):
-            return None
-        return newlines + (0 if data[-1:] == b"\n" else 1)
+def _starts_with_utf16_bom(path: Path) -> bool:
+    """The reader refuses such a file with its own message (save as UTF-8 or GB18030)."""
+    with path.open("rb") as fh:
+        return fh.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 def _starts_with_bom(path: Path) -> bool:
@@ -305,8 +317,11 @@ def _starts_with_bom(path: Path) -> bool:
 def _csv_header(path: Path, encoding: str) -> list[str] | None:
     """The header cells when the first physical line holds them; None sends the file
     through the reader (blank leading lines, a quoted line break in the header)."""
-    with path.open(encoding=encoding, newline="") as fh:
-        first = fh.readline()
+    try:
+        with path.open(encoding=encoding, newline="") as fh:
+            first = fh.readline()
+    except UnicodeDecodeError:
+        return None
     if not first.strip() or first.count('"') % 2:
         return None
     return next(csv.reader([first]))
@@ -439,14 +454,19 @@ class Timings:
         }
 
 
+_TIMINGS_LOCK = threading.Lock()
+
+
 @contextmanager
 def _clock(timings: Timings | None, phase: str) -> Iterator[None]:
+    """Adds the phase's seconds (files loading in parallel add theirs: a sum, not wall time)."""
     start = time.perf_counter()
     try:
         yield
     finally:
         if timings is not None:
-            setattr(timings, phase, getattr(timings, phase) + time.perf_counter() - start)
+            with _TIMINGS_LOCK:
+                setattr(timings, phase, getattr(timings, phase) + time.perf_counter() - start)
 
 
 def manifest_path(data_dir: Path, quarter: Quarter | str, kind: FileKind | str) -> Path:
@@ -500,7 +520,7 @@ class Ingest:
         data_dir: Path,
         *,
         keyring: KeyRing,
-        memory_limit: str = "2GB",
+        memory_limit: str = "3GB",
         threads: int | None = None,
         timings: Timings | None = None,
     ) -> None:
@@ -508,11 +528,10 @@ class Ingest:
         self.memory_limit = memory_limit
         self.threads = threads
         self.timings = timings
-        self._index = keyring.blind_indexer(purpose=ID_PURPOSE)
+        self.index = keyring.blind_indexer(purpose=ID_PURPOSE)
+        self.lock = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._work: Path | None = None
-        self._width = 0
-        self._cells = _EXPLICIT
         self._files = 0
 
     def __enter__(self) -> Ingest:
@@ -529,7 +548,8 @@ class Ingest:
         # Private (0700) and removed on close: DuckDB spills and GB18030 copies go here.
         self._work = Path(tempfile.mkdtemp(prefix=".ingest-", dir=self.data_dir))
         self._con = _connect(self._work, self.memory_limit, self.threads)
-        self._con.execute("CREATE TEMP TABLE id_cache (id_number VARCHAR, id_index VARCHAR)")
+        # A table of the (in-memory) database, not of one connection: every file's cursor sees it.
+        self._con.execute("CREATE TABLE id_cache (id_number VARCHAR, id_index VARCHAR)")
 
     def close(self) -> None:
         if self._con is not None:
@@ -584,6 +604,49 @@ class Ingest:
         )
         return LoadedFile(kind, target, report)
 
+    def load_folder(
+        self,
+        folder: Path,
+        quarter: Quarter | str,
+        *,
+        progress: Progress = None,
+        workers: int = 3,
+    ) -> list[LoadedFile]:
+        """Every extract file found in `folder` (by its name), for `quarter`; others are skipped.
+
+        Files load `workers` at a time (largest first): while one waits on DuckDB, another's
+        Python part (reading bytes, explaining refusals, the keyed index) runs. The result
+        is in file-name order. A refused file raises once the others have finished; they
+        stay loaded (each file is one department's period).
+        """
+        quarter = as_quarter(quarter)
+        files = [
+            (file, kind)
+            for file in sorted(Path(folder).iterdir())
+            if (kind := kind_for_filename(file.name)) is not None
+            and kind in EXTRACT_KINDS
+            and file.is_file()
+        ]
+        done = 0
+        counted = threading.Lock()
+
+        def step(rows: int) -> None:
+            nonlocal done
+            with counted:
+                done += rows
+                total = done
+            if progress is not None:
+                progress(total)
+
+        largest_first = sorted(files, key=lambda item: -item[0].stat().st_size)
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            futures = {
+                file: pool.submit(self.load, file, kind, quarter, progress=step)
+                for file, kind in largest_first
+            }
+            results = {file: future.result() for file, future in futures.items()}
+        return [results[file] for file, _ in files]
+
     def _load(
         self,
         path: Path,
@@ -594,56 +657,52 @@ class Ingest:
         target: Path,
         progress: Progress,
     ) -> FileReport:
-        con, work = self._con, self._work
-        if con is None or work is None:
+        session, work = self._con, self._work
+        if session is None or work is None:
             raise RuntimeError("Ingest._load runs inside a session (_open)")
-        self._files += 1
-        work = work / f"file-{self._files}"
+        with self.lock:
+            self._files += 1
+            work = work / f"file-{self._files}"
         work.mkdir()
         spec = spec_for(kind)
         ctx = extract_context(spec, quarter)
         report = FileReport(file=name, kind=str(kind))
+        job = _FileLoad(self)
+        # Its own connection to the session's database: its temporary tables are its own
+        # and vanish on close; the keyed-index cache is shared.
+        con = session.cursor()
         try:
             with _clock(self.timings, "parse"):
-                indexes = self._read(con, path, scan, spec, report, work)
+                indexes = job._read(con, path, scan, spec, report, work)
             with _clock(self.timings, "validate"):
-                self._validate(con, spec, indexes, quarter)
-                self._explain_refused(con, spec, indexes, ctx, report)
+                job._validate(con, spec, indexes, quarter)
+                job._explain_refused(con, spec, indexes, ctx, report)
             if progress is not None:
                 progress(report.rows_read)
             with _clock(self.timings, "deduplicate"):
-                self._deduplicate(con, spec, report)
+                job._deduplicate(con, spec, report)
             with _clock(self.timings, "match"):
-                self._match(con)
+                job._match(con)
             with _clock(self.timings, "write"):
-                self._write(con, kind, target, work)
+                job._write(con, kind, target, work)
         finally:
-            for table in ("raw", "cells", "checked", "good"):
-                con.execute(f"DROP TABLE IF EXISTS {table}")
+            con.close()
             shutil.rmtree(work, ignore_errors=True)
         report.rejected.sort(key=lambda r: r.line)
         return report
 
-    def load_folder(
-        self, folder: Path, quarter: Quarter | str, *, progress: Progress = None
-    ) -> list[LoadedFile]:
-        """Every extract file found in `folder` (by its name), for `quarter`; others are skipped."""
-        quarter = as_quarter(quarter)
-        loaded: list[LoadedFile] = []
-        done = 0
 
-        def step(rows: int) -> None:
-            if progress is not None:
-                progress(done + rows)
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
-        for file in sorted(Path(folder).iterdir()):
-            kind = kind_for_filename(file.name)
-            if kind is None or kind not in EXTRACT_KINDS or not file.is_file():
-                continue
-            result = self.load(file, kind, quarter, progress=step)
-            done += result.report.rows_read
-            loaded.append(result)
-        return loaded
+
+class _FileLoad:
+    """The phases of one file's import, with the state they share (thread-confined)."""
+
+    def __init__(self, ingest: Ingest) -> None:
+        self.ingest = ingest
+        self._width = 0
+        self._cells = _EXPLICIT
 
     # -- reading
 
@@ -660,16 +719,16 @@ class Ingest:
             return self._read_parquet(con, path, spec, report)
         self._cells = _EXPLICIT
         source, encoding = path, None
-        if path.suffix.lower() == ".csv" and not scan.utf8:
+        if path.suffix.lower() == ".csv" and not scan.utf8 and not _starts_with_utf16_bom(path):
             # One strict GB18030 pass that also writes the UTF-8 copy DuckDB reads.
             source, encoding = work / "utf8.csv", "gb18030"
             _transcode(path, encoding, source, report.file)
-        if path.suffix.lower() == ".csv":
-            encoding = encoding or ("utf-8-sig" if _starts_with_bom(path) else "utf-8")
+        if path.suffix.lower() == ".csv" and (scan.utf8 or source != path):
+            fast_encoding = encoding or ("utf-8-sig" if _starts_with_bom(path) else "utf-8")
             header = _csv_header(source, "utf-8-sig")
-            lines = _physical_lines(source) if header is not None else None
+            lines = scan.lines if header is not None else None
             if header is not None and lines is not None:
-                report.format, report.encoding = "csv", encoding
+                report.format, report.encoding = "csv", fast_encoding
                 indexes = resolve_header(spec, header, report)
                 self._width = len(header)
                 if _load_csv_lines(con, source, self._width, lines):
@@ -798,7 +857,14 @@ class Ingest:
     # -- matching and writing
 
     def _match(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Blind indexes for the ID numbers not seen earlier in this session."""
+        """Blind indexes for the ID numbers not seen earlier in this session.
+
+        Under the session's lock: two files loading at once must not both add a number.
+        """
+        with self.ingest.lock:
+            self._match_locked(con)
+
+    def _match_locked(self, con: duckdb.DuckDBPyConnection) -> None:
         new = (
             con.sql(
                 "SELECT DISTINCT g.v_id_number FROM good g ANTI JOIN id_cache c "
@@ -807,7 +873,7 @@ class Ingest:
             .to_arrow_table()
             .column(0)
         )
-        index = self._index
+        index = self.ingest.index
         batch = pa.table(
             {
                 "id_number": new,
@@ -822,22 +888,26 @@ class Ingest:
         self, con: duckdb.DuckDBPyConnection, kind: FileKind, target: Path, work: Path
     ) -> None:
         schema = EXTRACT_SCHEMAS[kind]
-        names = [n for n in schema.names if n != "id_index"]
-        select = ", ".join(["m.id_index", *(f"g.v_{n.removesuffix('_fen')} AS {n}" for n in names)])
-        reader = con.sql(
-            f"SELECT {select} FROM good g JOIN id_cache m ON m.id_number = g.v_id_number "  # noqa: S608 - SQL from the schema
-        ).to_arrow_reader(_BATCH)
-        # Arrow, not DuckDB's COPY: DuckDB marks a column REQUIRED when it saw no null,
-        # and the engine's unions need one schema whichever path wrote a quarter.
+        types = {
+            pa.string(): "VARCHAR",
+            pa.int64(): "BIGINT",
+            pa.date32(): "DATE",
+            pa.decimal128(18, 6): "DECIMAL(18, 6)",
+        }
+        select = ", ".join(
+            "m.id_index"
+            if f.name == "id_index"
+            else f"CAST(g.v_{f.name.removesuffix('_fen')} AS {types[f.type]}) AS {f.name}"
+            for f in schema
+        )
         tmp = work / "extract.parquet"
-        with pq.ParquetWriter(tmp, schema) as writer:
-            for batch in reader:
-                writer.write_table(pa.Table.from_batches([batch]).cast(schema))
+        # DuckDB writes the file itself, in parallel; it marks columns REQUIRED (they hold
+        # no null), which the engine's reader casts away (rules.open_tables).
+        con.execute(
+            f"COPY (SELECT {select} FROM good g JOIN id_cache m "  # noqa: S608 - SQL from the schema
+            f"ON m.id_number = g.v_id_number) TO {_literal(str(tmp))} (FORMAT parquet)"
+        )
         os.replace(tmp, target)
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def load_quarter_folder(

@@ -114,12 +114,14 @@ def open_tables(con: BaseBackend, data_dir: Path, quarter: Quarter | str) -> Tab
     quarter = as_quarter(quarter)
     data_dir = Path(data_dir)
 
-    def read(path: Path) -> ir.Table:
-        return con.read_parquet(path)
+    def read(path: Path, schema: pa.Schema) -> ir.Table:
+        # One schema whichever writer made the file: DuckDB marks a column REQUIRED
+        # when it held no null, pyarrow does not, and unions need equal schemas.
+        return con.read_parquet(path).cast(ibis.Schema.from_pyarrow(schema))
 
     def union_of(kind: FileKind) -> ir.Table:
         tables = [
-            read(extract_path(data_dir, q, kind))
+            read(extract_path(data_dir, q, kind), EXTRACT_SCHEMAS[kind])
             for q in loaded_quarters(data_dir, kind, up_to=quarter)
         ]
         if not tables:
@@ -130,14 +132,18 @@ def open_tables(con: BaseBackend, data_dir: Path, quarter: Quarter | str) -> Tab
         quarters = loaded_quarters(data_dir, kind, up_to=quarter)
         if not quarters:
             return _empty(EXTRACT_SCHEMAS[kind])
-        return read(extract_path(data_dir, quarters[-1], kind))
+        return read(extract_path(data_dir, quarters[-1], kind), EXTRACT_SCHEMAS[kind])
 
     roster = roster_dir(data_dir)
     households = roster / "households.parquet"
     members = roster / "members.parquet"
     return Tables(
-        households=read(households) if households.is_file() else _empty(HOUSEHOLDS_SCHEMA),
-        members=read(members) if members.is_file() else _empty(MEMBERS_SCHEMA),
+        households=(
+            read(households, HOUSEHOLDS_SCHEMA)
+            if households.is_file()
+            else _empty(HOUSEHOLDS_SCHEMA)
+        ),
+        members=read(members, MEMBERS_SCHEMA) if members.is_file() else _empty(MEMBERS_SCHEMA),
         tax_income=union_of(FileKind.TAX_INCOME),
         hrss_benefits=union_of(FileKind.HRSS_BENEFITS),
         medical_settlements=union_of(FileKind.MEDICAL_SETTLEMENTS),
