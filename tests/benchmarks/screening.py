@@ -104,7 +104,7 @@ def _project(root: Path, out: dict[str, Any]) -> set[tuple[str, str]]:
         # The roster snapshot and the extract import are independent inputs of the
         # screening: the roster (pure Python) is validated in a second process while
         # DuckDB imports the extracts here.
-        spawn = multiprocessing.get_context("spawn")
+        spawn = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
             roster_job = pool.submit(roster_snapshot, root, data_dir, keyring)
             with Ingest(data_dir, keyring=keyring, timings=timings) as ingest:

@@ -94,29 +94,22 @@ def resolve_header(spec: FileSpec, header: list[str], report: FileReport) -> dic
 Check = tuple[int, int, Parser]  # (cell index, position in the row type, parser)
 
 
-def compile_checks(spec: FileSpec, indexes: dict[str, int], ctx: Context) -> list[Check]:
-    """The column parsers of one file, in the order defects are reported.
-
-    The ID column comes first (blank, format, check character, birth date),
-    then the other columns in the spec's order.
-    """
-    checks: list[Check] = []
-    ordered = sorted(
-        enumerate(spec.columns), key=lambda item: not isinstance(item[1].type, IdNumber)
+def check_order(spec: FileSpec) -> list[int]:
+    """Positions of the spec's columns in the order defects are reported: the ID column
+    first (blank, format, check character, birth date), then the others in the spec's order."""
+    return sorted(
+        range(len(spec.columns)), key=lambda p: not isinstance(spec.columns[p].type, IdNumber)
     )
-    for position, column in ordered:
+
+
+def compile_checks(spec: FileSpec, indexes: dict[str, int], ctx: Context) -> list[Check]:
+    """The column parsers of one file, in `check_order`."""
+    checks: list[Check] = []
+    for position in check_order(spec):
+        column = spec.columns[position]
         parse = column.type.compile(column.label, column.name, ctx)
         checks.append((indexes.get(column.name, _ABSENT), position, parse))
     return checks
-
-
-def parse_cells(checks: list[Check], width: int, cells: list[str]) -> list[object]:
-    """The typed values of one record; raises `RowRejected` with the first defect."""
-    size = len(cells)
-    values: list[object] = [None] * width
-    for index, position, parse in checks:
-        values[position] = parse(cells[index] if index < size else "")
-    return values
 
 
 class FileValidator:

@@ -5,9 +5,10 @@ millions of rows, and checking them one Python object at a time takes
 minutes. Here DuckDB reads the file, every column check of the standard runs
 as one vectorised SQL expression, duplicates are found by grouping on the
 typed values, and ID numbers become blind indexes once per distinct number
-per run. Only the rows SQL refuses (about 1%) go through the row validator
-(`compile_checks`, `parse_cells`), which gives each its reason code and
-Chinese message — so reasons and messages keep one home. The SQL mirrors
+per run. Only the rows SQL refuses (about 1%) meet the row validator: SQL
+names the first failing column (in `check_order`) and that column's parser
+from `compile_checks` gives the reason code and Chinese message — so reasons
+and messages keep one home. The SQL mirrors
 `jiuzhu.exchange.columns`; `tests/screening/test_ingest.py` holds the two to
 the same decisions, row by row, on the sample set and on fuzzed cells, and
 the import fails loudly if they ever disagree on a refused row (ADR 0010).
@@ -77,7 +78,7 @@ from jiuzhu.exchange.extracts import duplicate_message, extract_context
 from jiuzhu.exchange.periods import as_quarter
 from jiuzhu.exchange.reader import NumberCell, open_table
 from jiuzhu.exchange.specs import FileSpec, spec_for
-from jiuzhu.exchange.validate import compile_checks, parse_cells, resolve_header
+from jiuzhu.exchange.validate import check_order, compile_checks, resolve_header
 from jiuzhu.protection.sm import KeyRing
 from jiuzhu.screening.load import EXTRACT_SCHEMAS, ID_PURPOSE, LoadedFile, extract_path
 
@@ -779,19 +780,32 @@ class _FileLoad:
         indexes: dict[str, int],
         quarter: Quarter,
     ) -> None:
+        """`checked`: each row's typed values and whether it passes; for a refused row also
+        the first failing column (in the row validator's order) and its raw cells."""
         trimmed = ", ".join(
             f"{_trim_sql(_cell(indexes[c.name]))} AS {_trimmed(c.name)}"
             if c.name in indexes
             else f"'' AS {_trimmed(c.name)}"
             for c in spec.columns
         )
-        columns = [_column_sql(c.name, c.type, spec.period_rule, quarter) for c in spec.columns]
-        derived = "".join(f", {d}" for c in columns for d in c.derived)
-        values = ", ".join(f"{c.value} AS v_{c.name}" for c in columns)
-        ok = " AND ".join(f"coalesce({c.ok}, false)" for c in columns)
+        raw = ", ".join(_cell_columns(self._width))
+        columns = {
+            c.name: _column_sql(c.name, c.type, spec.period_rule, quarter) for c in spec.columns
+        }
+        derived = "".join(f", {d}" for c in columns.values() for d in c.derived)
+        values = ", ".join(f"{c.value} AS v_{c.name}" for c in columns.values())
+        order = [spec.columns[position].name for position in check_order(spec)]
+        oks = ", ".join(f"coalesce({columns[n].ok}, false) AS ok_{n}" for n in order)
+        ok = " AND ".join(f"ok_{n}" for n in order)
+        first_bad = " ".join(f"WHEN NOT ok_{n} THEN {i}" for i, n in enumerate(order))
+        cells = ", ".join(f"coalesce({c}, '')" for c in _cell_columns(self._width))
+        names = ", ".join(f"v_{c.name}" for c in spec.columns)
         con.execute(
-            f"CREATE TEMP TABLE checked AS SELECT line, {values}, {ok} AS ok "  # noqa: S608 - SQL built from the spec
-            f"FROM (SELECT *{derived} FROM (SELECT {self._cells}, {trimmed} FROM cells))"
+            f"CREATE TEMP TABLE checked AS SELECT line, {names}, {ok} AS ok, "  # noqa: S608 - SQL built from the spec
+            f"CASE WHEN NOT ({ok}) THEN CASE {first_bad} END END AS bad, "
+            f"CASE WHEN NOT ({ok}) THEN [{cells}] END AS refused, extra, id_numeric "
+            f"FROM (SELECT line, extra, id_numeric, {raw}, {values}, {oks} "
+            f"FROM (SELECT *{derived} FROM (SELECT {self._cells}, {raw}, {trimmed} FROM cells)))"
         )
 
     def _explain_refused(
@@ -802,37 +816,33 @@ class _FileLoad:
         ctx: Context,
         report: FileReport,
     ) -> None:
-        """Reason and message of each refused row, from the row validator; blank rows are skipped."""
+        """Reason and message of each refused row, from the row validator's parser of the
+        column SQL found at fault; blank rows are skipped."""
         ((records,),) = con.execute("SELECT count(*) FROM checked").fetchall()
         checks = compile_checks(spec, indexes, ctx)
-        width = len(spec.columns)
         id_position = indexes.get("id_number")
-        names = _cell_columns(self._width)
-        cells_sql = ", ".join(f"coalesce(c.{n}, '')" for n in names)
         refused = con.execute(
-            f"SELECT c.line, [{cells_sql}], c.extra, c.id_numeric "  # noqa: S608 - generated names
-            f"FROM (SELECT {self._cells}, {', '.join(names)} FROM cells) c "
-            "JOIN checked k USING (line) WHERE NOT k.ok ORDER BY c.line"
+            "SELECT line, bad, refused, extra, id_numeric FROM checked WHERE NOT ok ORDER BY line"
         )
         while batch := refused.fetchmany(10_000):
-            for line, cells, extra, id_numeric in batch:
+            for line, bad, cells, extra, id_numeric in batch:
                 if not ("".join(cells) + extra).strip():
                     report.blank_rows += 1
                     continue
                 if id_numeric and id_position is not None:
                     cells[id_position] = NumberCell(cells[id_position])
+                index, _, parse = checks[bad]
                 try:
-                    parse_cells(checks, width, cells)
+                    parse(cells[index] if index < len(cells) else "")
                 except RowRejected as rejected:
                     report.reject(line, rejected.reason, rejected.message, rejected.column)
                     continue
                 raise RuntimeError(
-                    f"{report.file} line {line}: the SQL checks refused a row the row "
+                    f"{report.file} line {line}: the SQL checks refused a cell the row "
                     "validator accepts — jiuzhu.screening.ingest and jiuzhu.exchange.columns "
                     "disagree"
                 )
         report.rows_read = int(records) - report.blank_rows
-        con.execute("DROP TABLE cells")
 
     def _deduplicate(
         self, con: duckdb.DuckDBPyConnection, spec: FileSpec, report: FileReport
@@ -905,7 +915,7 @@ class _FileLoad:
         # no null), which the engine's reader casts away (rules.open_tables).
         con.execute(
             f"COPY (SELECT {select} FROM good g JOIN id_cache m "  # noqa: S608 - SQL from the schema
-            f"ON m.id_number = g.v_id_number) TO {_literal(str(tmp))} (FORMAT parquet)"
+            f"ON m.id_number = g.v_id_number) TO {_literal(str(tmp))} (FORMAT parquet, COMPRESSION uncompressed)"
         )
         os.replace(tmp, target)
 
