@@ -6,6 +6,7 @@ content-security-policy violation and nothing wider than the screen."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +28,8 @@ def log_out(page: Any) -> None:
     toggler = page.locator(".navbar-toggler")
     if toggler.is_visible():  # the phone layout folds the menu (and the sign-out button)
         toggler.click()
+        # Bootstrap animates the menu open ("collapsing"); a click during it can miss.
+        expect(page.locator("#nav")).to_have_class(re.compile(r"\bshow\b"))
     with page.expect_navigation():
         page.get_by_role("button", name="退出登录").click()
 
