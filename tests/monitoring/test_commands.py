@@ -38,6 +38,10 @@ def test_import_and_screen_give_the_expected_warning_list(data_dir: Path, tmp_pa
         out = io.StringIO()
         call_command("exchange", "import", str(SAMPLES / quarter), "--period", quarter, stdout=out)
         assert "接收" in out.getvalue()
+    again = io.StringIO()
+    call_command("exchange", "import", str(SAMPLES / "2026Q1"), "--period", "2026Q1", stdout=again)
+    assert "未重复导入" in again.getvalue()
+    assert "接收" not in again.getvalue()
     output = tmp_path / "warnings.csv"
     out = io.StringIO()
     call_command("screen", "--period", "2026Q1", "--output", str(output), stdout=out)

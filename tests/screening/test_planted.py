@@ -20,29 +20,14 @@ from typing import Any
 
 import pytest
 
-from jiuzhu.exchange import MissingColumn, RosterFiles, validate_roster
+from jiuzhu.exchange import REASONS, MissingColumn, RosterFiles, validate_roster
 from jiuzhu.protection.sm import KeyRing
 from jiuzhu.screening import RULES, Thresholds, load_quarter_folder, screen, write_roster
 from jiuzhu.screening.synthetic import Truth, generate, load_truth
 
 SCALE = 0.002  # 200 households, 2,000 persons
 IMPORT_DAY = dt.date(2026, 11, 29)
-CONTRACT_REASONS = {
-    "blank_id",
-    "bad_id_format",
-    "bad_check_digit",
-    "bad_birth_date",
-    "bad_date",
-    "bad_month",
-    "out_of_period",
-    "non_numeric_amount",
-    "negative_amount",
-    "bad_value",
-    "duplicate",
-    "conflict",
-    "unknown_household",
-    "unknown_division",
-}
+CONTRACT_REASONS = set(REASONS)  # every reason code of the standard
 # Like the shared samples: several encodings and header styles, the vehicle file as XLSX.
 ENCODINGS = {
     "households": "utf-8",

@@ -8,7 +8,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from jiuzhu.domain.errors import DomainError
+from jiuzhu.exchange.report import REASON_LABELS
 from jiuzhu.monitoring.services import import_extracts
+
+SHOWN_REJECTS = 20
 
 
 class Command(BaseCommand):
@@ -31,9 +34,22 @@ class Command(BaseCommand):
             raise CommandError(f"目录中没有可识别的比对数据文件：{folder}")
         for item in loaded:
             report = item.report
+            if item.unchanged:
+                self.stdout.write(f"{report.file}：与本季度已导入的文件相同，未重复导入")
+                continue
             self.stdout.write(
                 f"{report.file}：读入 {report.rows_read} 行，接收 {report.rows_loaded} 行，"
                 f"拒绝 {len(report.rejected)} 行"
             )
-            for reject in report.rejected[:20]:
-                self.stdout.write(f"  第 {reject.line} 行：{reject.reason} {reject.message}")
+            for warning in report.warnings:
+                self.stdout.write(f"  提示：{warning}")
+            for reject in report.rejected[:SHOWN_REJECTS]:
+                label = REASON_LABELS.get(reject.reason, reject.reason)
+                self.stdout.write(
+                    f"  第 {reject.line} 行：{label}（{reject.reason}）{reject.message}"
+                )
+            if len(report.rejected) > SHOWN_REJECTS:
+                self.stdout.write(
+                    f"  另有 {len(report.rejected) - SHOWN_REJECTS} 行被拒绝，"
+                    "完整清单见比对数据上传页面或导入报告"
+                )
